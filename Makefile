@@ -1,0 +1,42 @@
+# The two commands of the README: `make demo` and `make test`.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/cxpulse
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: build demo test unit servers-up servers-down bench-ingest fmt-check
+
+build:
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/cxpulse
+
+# The demo: embedded Kafka, a local ClickHouse (started through deploy/local
+# when none answers on 127.0.0.1:9000), generated data, the live pipeline.
+demo: build
+	@if ! (exec 3<>/dev/tcp/127.0.0.1/9000) 2>/dev/null; then deploy/local/clickhouse.sh start; fi
+	$(BIN) demo --log-format console
+
+# The whole test suite against real servers: starts (idempotently) the local
+# ClickHouse and Kafka, then vets and runs every test. Packages run one at a
+# time because the outage test stops the shared ClickHouse.
+test:
+	deploy/local/up.sh clickhouse kafka
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) test -p 1 -count=1 -timeout 40m ./...
+
+# Fast tests only (no servers needed for these packages).
+unit:
+	$(GO) test -count=1 ./ingest/event/ ./ingest/gen/ ./cmd/cxpulse/config/
+
+servers-up:
+	deploy/local/up.sh all
+
+servers-down:
+	deploy/local/down.sh
+
+# Loads the same 2 million generated events through cxpulse and through
+# kcat | clickhouse-client, and prints events/s of each, the ratio and
+# cxpulse's peak RSS. EVENTS=… to change the size.
+bench-ingest: build
+	deploy/local/up.sh clickhouse kafka kcat
+	deploy/bench/ingest.sh

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/cenkalti/backoff/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/rs/zerolog"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
+	"github.com/cxpulse/cxpulse/ingest"
+	"github.com/cxpulse/cxpulse/ingest/event"
+	cxsql "github.com/cxpulse/cxpulse/sql"
+)
+
+// app is the builder: it turns a validated configuration into the parts a
+// subcommand runs. Constructors here do no I/O; the start* methods do.
+type app struct {
+	cfg config.Config
+	log zerolog.Logger
+	reg *prometheus.Registry
+}
+
+func newApp(cfg config.Config, log zerolog.Logger) *app {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return &app{cfg: cfg, log: log, reg: reg}
+}
+
+func (a *app) table() string { return "`" + a.cfg.ClickHouse.Database + "`.events" }
+
+// connectClickHouse opens the pool and waits, with capped backoff, until the
+// server answers or ctx ends.
+func (a *app) connectClickHouse(ctx context.Context) (driver.Conn, error) {
+	opts, err := a.cfg.ClickHouseOptions()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := clickhouse.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: %w", err)
+	}
+	err = a.retry(ctx, "connect to clickhouse", func(ctx context.Context) error {
+		pingCtx, cancel := context.WithTimeout(ctx, a.cfg.ClickHouse.DialTimeout)
+		defer cancel()
+		return conn.Ping(pingCtx)
+	})
+	if err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	v, err := conn.ServerVersion()
+	if err == nil {
+		a.log.Info().Strs("addr", a.cfg.ClickHouse.Addr).Str("version", v.Version.String()).Msg("connected to clickhouse")
+	}
+	return conn, nil
+}
+
+// migrate applies pending migrations, logging what it did.
+func (a *app) migrate(ctx context.Context, conn driver.Conn) error {
+	res, err := cxsql.Migrate(ctx, conn, a.cfg.ClickHouse.Database)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, m := range res.Modified {
+		a.log.Warn().Uint32("version", m.Version).Str("name", m.Name).Msg("applied migration differs from the embedded file")
+	}
+	for _, m := range res.Applied {
+		a.log.Info().Uint32("version", m.Version).Str("name", m.Name).Msg("migration applied")
+	}
+	a.log.Info().Str("database", a.cfg.ClickHouse.Database).Uint32("schema_version", res.Current).
+		Int("applied", len(res.Applied)).Msg("schema up to date")
+	return nil
+}
+
+// checkSchema refuses to ingest into a database whose schema is missing or
+// newer than this binary.
+func (a *app) checkSchema(ctx context.Context, conn driver.Conn) error {
+	all, err := cxsql.Migrations(a.cfg.ClickHouse.Database)
+	if err != nil {
+		return err
+	}
+	applied, err := cxsql.AppliedMigrations(ctx, conn, a.cfg.ClickHouse.Database)
+	if err != nil {
+		return fmt.Errorf("%w (run `cxpulse migrate` first)", err)
+	}
+	if len(applied) > 0 && applied[len(applied)-1].Version > uint32(len(all)) {
+		return fmt.Errorf("%w: database at version %d, this binary knows up to %d", cxsql.ErrDatabaseAhead, applied[len(applied)-1].Version, len(all))
+	}
+	if len(applied) < len(all) {
+		return fmt.Errorf("database %s is at schema version %d, this binary needs %d: run `cxpulse migrate`", a.cfg.ClickHouse.Database, len(applied), len(all))
+	}
+	return nil
+}
+
+// ensureTopics creates the events and dead-letter topics when missing.
+func (a *app) ensureTopics(ctx context.Context, transport *kafka.Transport) error {
+	client := &kafka.Client{Addr: kafka.TCP(a.cfg.Kafka.Brokers...), Transport: transport, Timeout: 15 * time.Second}
+	return a.retry(ctx, "create kafka topics", func(ctx context.Context) error {
+		var topics []kafka.TopicConfig
+		for _, t := range []string{a.cfg.Kafka.Topic, a.cfg.Kafka.DeadLetterTopic} {
+			topics = append(topics, kafka.TopicConfig{Topic: t, NumPartitions: a.cfg.Kafka.TopicPartitions, ReplicationFactor: a.cfg.Kafka.ReplicationFactor})
+		}
+		resp, err := client.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: topics})
+		if err != nil {
+			return err
+		}
+		for name, terr := range resp.Errors {
+			if terr != nil && !errors.Is(terr, kafka.TopicAlreadyExists) {
+				return fmt.Errorf("topic %s: %w", name, terr)
+			}
+		}
+		return nil
+	})
+}
+
+func (a *app) ingestConfig() ingest.Config {
+	c := a.cfg.Ingest
+	return ingest.Config{
+		Table: a.table(), BatchRows: c.BatchRows, BatchBytes: c.BatchBytes, BatchInterval: c.BatchInterval,
+		Limits:        event.Limits{MaxBytes: c.MaxEventBytes, MaxFutureSkew: c.MaxFutureSkew},
+		InsertTimeout: c.InsertTimeout, RetryInitial: c.RetryInitial, RetryMax: c.RetryMax, ShutdownTimeout: c.ShutdownTimeout,
+	}
+}
+
+// newReader builds the consumer-group reader. Commits are synchronous
+// (CommitInterval 0) because an offset may only be committed after its
+// batch is in ClickHouse.
+func (a *app) newReader(dialer *kafka.Dialer) *kafka.Reader {
+	k := a.cfg.Kafka
+	return kafka.NewReader(kafka.ReaderConfig{
+		Brokers: k.Brokers, GroupID: k.GroupID, Topic: k.Topic, Dialer: dialer,
+		QueueCapacity: 10_000, MinBytes: 1, MaxBytes: 8 << 20, MaxWait: 250 * time.Millisecond,
+		ReadBatchTimeout: 10 * time.Second, CommitInterval: 0, StartOffset: kafka.FirstOffset,
+		SessionTimeout: k.SessionTimeout, RebalanceTimeout: k.SessionTimeout, HeartbeatInterval: k.SessionTimeout / 5,
+		JoinGroupBackoff: time.Second, WatchPartitionChanges: true, ReadLagInterval: -1,
+		Logger:      kafka.LoggerFunc(func(string, ...any) {}),
+		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) { a.log.Warn().Str("component", "kafka-reader").Msgf(msg, args...) }),
+	})
+}
+
+// newDeadLetterWriter writes rejected messages synchronously, keeping their keys' partitioning.
+func (a *app) newDeadLetterWriter(transport *kafka.Transport) *kafka.Writer {
+	return &kafka.Writer{
+		Addr: kafka.TCP(a.cfg.Kafka.Brokers...), Topic: a.cfg.Kafka.DeadLetterTopic, Balancer: &kafka.Hash{},
+		RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond, BatchBytes: 4 << 20, BatchSize: 1000,
+		MaxAttempts: 3, Transport: transport,
+	}
+}
+
+// retry runs op with capped exponential backoff until it succeeds or ctx ends.
+func (a *app) retry(ctx context.Context, what string, op func(context.Context) error) error {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval, b.MaxInterval, b.MaxElapsedTime = 500*time.Millisecond, 15*time.Second, 0
+	for attempt := 1; ; attempt++ {
+		err := op(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		wait := b.NextBackOff()
+		a.log.Warn().Err(err).Int("attempt", attempt).Dur("retry_in", wait).Msgf("%s failed", what)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+}

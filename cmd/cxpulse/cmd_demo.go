@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newDemoCommand(g *globalFlags) *cobra.Command {
+	var f genFlags
+	var embeddedKafka string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Zero-setup demo: embedded Kafka, your ClickHouse, generated data, the live pipeline",
+		Long: `demo starts an in-process Kafka broker (--embedded-kafka), applies the
+migrations on the ClickHouse given (default 127.0.0.1:9000), streams generated
+events for several branches into the broker and runs the pipeline on them,
+printing where to look. It runs until interrupted (Ctrl-C).
+
+make demo starts a local ClickHouse through deploy/local/ first when none answers.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.load(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			gnr, err := f.generator()
+			if err != nil {
+				return err
+			}
+			log := newLogger(cfg, cmd.ErrOrStderr())
+			cluster, err := startEmbeddedKafka(embeddedKafka, int32(cfg.Kafka.TopicPartitions), cfg.Kafka.Topic, cfg.Kafka.DeadLetterTopic)
+			if err != nil {
+				return err
+			}
+			defer cluster.Close()
+			cfg.Kafka.Brokers = []string{embeddedKafka}
+			a := newApp(cfg, log)
+			fmt.Fprintf(cmd.OutOrStdout(), `cxpulse demo
+  embedded Kafka   %[1]s   (produce more: kcat -b %[1]s -t %[2]s -P)
+  dead letters     kcat -b %[1]s -t %[3]s -C -f '%%h %%s\n'
+  ClickHouse       %[4]s   database %[5]s
+                   clickhouse-client -q "SELECT branch, type, uniqExact(event_id) FROM %[5]s.events GROUP BY branch, type ORDER BY branch, type"
+  metrics          http://%[6]s/metrics   health /healthz, /readyz
+  planted          %+[7]v
+Ctrl-C stops it.
+`, embeddedKafka, cfg.Kafka.Topic, cfg.Kafka.DeadLetterTopic, cfg.ClickHouse.Addr[0], cfg.ClickHouse.Database,
+				displayAddr(cfg.HTTP.Addr), gnr.Planted())
+			produce := func(ctx context.Context) error {
+				truth, err := produceGenerated(ctx, a, gnr)
+				if err != nil {
+					return ignoreCancel(ctx, err)
+				}
+				log.Info().Int("valid", truth.Valid).Int("duplicates", truth.Dups).Int("bad", truth.BadTotal).
+					Msg("demo data produced; the pipeline keeps running, produce more with kcat or cxpulse produce")
+				return nil
+			}
+			return a.runPipeline(cmd.Context(), pipelineOptions{migrate: true, extra: produce})
+		},
+	}
+	f.register(cmd, 0.005, 0.02)
+	cmd.Flags().StringVar(&embeddedKafka, "embedded-kafka", "127.0.0.1:19092", "address of the in-process Kafka broker")
+	return cmd
+}
+
+// displayAddr turns ":9464" into "localhost:9464" for printing.
+func displayAddr(addr string) string {
+	if len(addr) > 0 && addr[0] == ':' {
+		return "localhost" + addr
+	}
+	return addr
+}

@@ -1,0 +1,106 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func load(t *testing.T, path string, env map[string]string) (Config, error) {
+	t.Helper()
+	c, err := LoadFile(path)
+	if err != nil {
+		return c, err
+	}
+	if err := c.ApplyEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		return c, err
+	}
+	if err := c.ResolveSecrets(); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	c := Default()
+	require.NoError(t, c.Validate())
+}
+
+// Each testdata/*.bad.yml must fail, naming its field.
+func TestBadConfigsNameTheField(t *testing.T) {
+	want := map[string]string{
+		"bad_broker.bad.yml":       "kafka.brokers",
+		"password_in_file.bad.yml": "clickhouse.password: secrets are not read from the config file",
+		"unknown_key.bad.yml":      "field topc not found",
+		"bad_duration.bad.yml":     "soon",
+		"bad_database.bad.yml":     "clickhouse.database",
+		"bad_sasl.bad.yml":         "kafka.sasl.mechanism",
+		"same_topics.bad.yml":      "kafka.dead_letter_topic",
+		"short_timeout.bad.yml":    "ingest.insert_timeout",
+	}
+	files, err := filepath.Glob("testdata/*.bad.yml")
+	require.NoError(t, err)
+	require.Len(t, files, len(want), "every bad file has an expected error")
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			_, err := load(t, f, nil)
+			require.Error(t, err)
+			require.Contains(t, err.Error(), want[filepath.Base(f)])
+		})
+	}
+}
+
+func TestFileThenEnvironmentThenSecrets(t *testing.T) {
+	c, err := load(t, "testdata/full.good.yml", map[string]string{
+		"CXPULSE_CLICKHOUSE_ADDR":     "a:9000, b:9000",
+		"CXPULSE_CLICKHOUSE_PASSWORD": "from-env",
+	})
+	require.NoError(t, err)
+	require.Equal(t, []string{"a:9000", "b:9000"}, c.ClickHouse.Addr, "environment overrides the file")
+	require.Equal(t, "from-env", c.ClickHouse.Password, "environment password wins over the file")
+	require.Equal(t, "s3cret", c.Kafka.SASL.Password, "password read from password_file")
+	require.Equal(t, 500*time.Millisecond, c.Ingest.BatchInterval)
+	require.Equal(t, 10000, c.Ingest.BatchRows)
+	require.Equal(t, "cxpulse-ingest", c.Kafka.GroupID)
+
+	opts, err := c.ClickHouseOptions()
+	require.NoError(t, err)
+	require.NotNil(t, opts.TLS)
+	_, err = c.KafkaDialer()
+	require.NoError(t, err)
+}
+
+func TestEnvironmentErrorsNameVariableAndField(t *testing.T) {
+	_, err := load(t, "", map[string]string{"CXPULSE_INGEST_BATCH_ROWS": "many", "CXPULSE_KAFKA_TLS_ENABLED": "maybe"})
+	require.ErrorContains(t, err, "ingest.batch_rows (CXPULSE_INGEST_BATCH_ROWS)")
+	require.ErrorContains(t, err, "kafka.tls.enabled (CXPULSE_KAFKA_TLS_ENABLED)")
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	c := Default()
+	c.Kafka.Brokers = nil
+	c.ClickHouse.User = ""
+	c.Log.Format = "xml"
+	err := c.Validate()
+	for _, field := range []string{"kafka.brokers", "clickhouse.user", "log.format"} {
+		require.ErrorContains(t, err, field)
+	}
+}
+
+func TestSASLNeedsAPassword(t *testing.T) {
+	c := Default()
+	c.Kafka.SASL = SASL{Mechanism: "PLAIN", Username: "u"}
+	require.ErrorContains(t, c.Validate(), "CXPULSE_KAFKA_SASL_PASSWORD")
+}
+
+func TestMissingPasswordFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yml")
+	require.NoError(t, os.WriteFile(path, []byte("clickhouse: {password_file: /nonexistent/pw}\n"), 0o600))
+	_, err := load(t, path, nil)
+	require.Error(t, err)
+	require.True(t, strings.HasPrefix(err.Error(), "clickhouse.password_file"), err.Error())
+}
