@@ -22,15 +22,15 @@ const insertColumns = "event_id, type, occurred_at, occurred_ms, branch, channel
 // attempt builds a fresh one from these slices.
 type rows struct {
 	eventID, typ, branch, channel, ticketID, refID, customerID []string
-	agentID, team, priority, author, comment, topic              []string
-	occurredAt, ingestedAt                                       []time.Time
-	occurredMS, dueMS                                            []uint16
-	score                                                        []*int8
-	dueAt                                                        []*time.Time
-	amount                                                       []*float64
-	attrKeys, attrValues                                         [][]string
-	partition                                                    []int32
-	offset                                                       []int64
+	agentID, team, priority, author, comment, topic            []string
+	occurredAt, ingestedAt                                     []time.Time
+	occurredMS, dueMS                                          []uint16
+	score                                                      []*int8
+	dueAt                                                      []*time.Time
+	amount                                                     []*float64
+	attrKeys, attrValues                                       [][]string
+	partition                                                  []int32
+	offset                                                     []int64
 }
 
 func (r *rows) len() int { return len(r.eventID) }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -10,6 +11,7 @@ import (
 func newDemoCommand(g *globalFlags) *cobra.Command {
 	var f genFlags
 	var embeddedKafka string
+	var live time.Duration
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Zero-setup demo: embedded Kafka, your ClickHouse, generated data, the live pipeline",
@@ -24,6 +26,10 @@ make demo starts a local ClickHouse through deploy/local/ first when none answer
 			cfg, err := g.load(cmd.Flags())
 			if err != nil {
 				return err
+			}
+			if f.end == "" {
+				// History up to now, then live events for the next --live.
+				f.end = time.Now().UTC().Add(live).Truncate(time.Minute).Format(time.RFC3339)
 			}
 			gnr, err := f.generator()
 			if err != nil {
@@ -48,18 +54,13 @@ Ctrl-C stops it.
 `, embeddedKafka, cfg.Kafka.Topic, cfg.Kafka.DeadLetterTopic, cfg.ClickHouse.Addr[0], cfg.ClickHouse.Database,
 				displayAddr(cfg.HTTP.Addr), gnr.Planted())
 			produce := func(ctx context.Context) error {
-				truth, err := produceGenerated(ctx, a, gnr)
-				if err != nil {
-					return ignoreCancel(ctx, err)
-				}
-				log.Info().Int("valid", truth.Valid).Int("duplicates", truth.Dups).Int("bad", truth.BadTotal).
-					Msg("demo data produced; the pipeline keeps running, produce more with kcat or cxpulse produce")
-				return nil
+				return ignoreCancel(ctx, produceLive(ctx, a, gnr, log))
 			}
 			return a.runPipeline(cmd.Context(), pipelineOptions{migrate: true, extra: produce})
 		},
 	}
 	f.register(cmd, 0.005, 0.02)
+	cmd.Flags().DurationVar(&live, "live", 6*time.Hour, "after the history, keep producing generated events live, each at its own time, for this long")
 	cmd.Flags().StringVar(&embeddedKafka, "embedded-kafka", "127.0.0.1:19092", "address of the in-process Kafka broker")
 	return cmd
 }

@@ -24,7 +24,7 @@ const (
 // TicketsPerBranchDay produces per branch and day, counting the visits,
 // appointments and callbacks that scale with it. Measured on the default
 // config; TargetEvents divides by it.
-const eventsPerTicket = 7.32
+const eventsPerTicket = 7.2
 
 // Config says what to generate. A zero field means its default, except End,
 // which the caller must set: a generator never reads the wall clock, so that
@@ -50,7 +50,7 @@ type Config struct {
 	Seed uint64
 	// TicketsPerBranchDay is the mean number of tickets a branch opens per day
 	// (default 40; weekends and holidays get fewer). Customer visits,
-	// appointments and callbacks scale with it: about 7.3 valid events result
+	// appointments and callbacks scale with it: about 7 valid events result
 	// per ticket.
 	TicketsPerBranchDay float64
 	// TargetEvents, when > 0, overrides TicketsPerBranchDay so that about this

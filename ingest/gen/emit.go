@@ -2,6 +2,7 @@ package gen
 
 import (
 	"bytes"
+	"cmp"
 	"container/heap"
 	"context"
 	"encoding/json"
@@ -88,7 +89,6 @@ type run struct {
 	// late deliveries past End. Stories generated on day k only add events
 	// at or after day k, so a day's bucket is complete once its stories are.
 	buckets [][]item
-	spare   []item // a flushed bucket's array, reused for the next one
 	dups    dupHeap
 	seq     uint64
 	erng    *rand.Rand // duplicates, in emission order
@@ -151,9 +151,6 @@ func (r *run) push(b *branchRun, it item) bool {
 	r.seq++
 	it.seq = r.seq
 	k := min(int((it.key-r.start)/day), len(r.buckets)-1)
-	if r.buckets[k] == nil && r.spare != nil {
-		r.buckets[k], r.spare = r.spare, nil
-	}
 	r.buckets[k] = append(r.buckets[k], it)
 	return true
 }
@@ -163,10 +160,7 @@ func (r *run) push(b *branchRun, it item) bool {
 func (r *run) flush(ctx context.Context, k int, limit int64) error {
 	items := r.buckets[k]
 	slices.SortFunc(items, func(a, b item) int {
-		if less(&a, &b) {
-			return -1
-		}
-		return 1
+		return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.seq, b.seq))
 	})
 	for i := range items {
 		if err := r.dupsBefore(&items[i]); err != nil {
@@ -181,7 +175,14 @@ func (r *run) flush(ctx context.Context, k int, limit int64) error {
 			return err
 		}
 	}
-	r.buckets[k], r.spare = nil, items[:0]
+	r.buckets[k] = nil
+	// The next day's bucket holds only the spill of earlier stories so far;
+	// moving it into this day's array spares it growing again. (Handing the
+	// array to whichever bucket asks first would park it under a booking two
+	// weeks ahead.)
+	if next := k + 1; next < len(r.buckets) && cap(r.buckets[next]) < cap(items) {
+		r.buckets[next] = append(items[:0], r.buckets[next]...)
+	}
 	for len(r.dups) > 0 && r.dups[0].key < limit {
 		it := heap.Pop(&r.dups).(item)
 		if err := r.send(&it); err != nil {

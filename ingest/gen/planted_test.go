@@ -171,7 +171,7 @@ func BenchmarkGenerate(b *testing.B) {
 			for b.Loop() {
 				n := 0
 				if _, err := g.Run(context.Background(), func(Record) error {
-					if n++; n%500_000 == 0 {
+					if n++; n%100_000 == 0 {
 						runtime.ReadMemStats(&ms)
 						peak = max(peak, ms.HeapInuse)
 					}
