@@ -3,6 +3,7 @@ package event
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -231,7 +232,7 @@ func (w *wire) validate(now time.Time, lim Limits) (Event, error) {
 		Team: w.Team, Priority: w.Priority, Author: w.Author, Comment: w.Comment, Attributes: w.Attributes,
 	}
 	// Fields every event carries.
-	if ev.EventID == "" {
+	if strings.TrimSpace(ev.EventID) == "" {
 		return Event{}, missing("event_id")
 	}
 	if err := checkLen("event_id", ev.EventID, 128); err != nil {
@@ -252,6 +253,9 @@ func (w *wire) validate(now time.Time, lim Limits) (Event, error) {
 	}
 	if lim.MaxFutureSkew > 0 && occurred.After(now.Add(lim.MaxFutureSkew)) {
 		return Event{}, &Error{Reason: ReasonInFuture, Field: "occurred_at", Msg: fmt.Sprintf("%s is more than %s ahead of the ingest clock", w.OccurredAt, lim.MaxFutureSkew)}
+	}
+	if !storable(occurred) {
+		return Event{}, invalid("occurred_at", "%s is outside %d–%d", w.OccurredAt, minYear, maxYear)
 	}
 	ev.OccurredAt = occurred
 	if ev.Branch == "" {
@@ -285,7 +289,7 @@ func (w *wire) validate(now time.Time, lim Limits) (Event, error) {
 	}
 	if w.Amount != nil {
 		amount, err := w.Amount.Float64()
-		if err != nil {
+		if err != nil || math.IsNaN(amount) || math.IsInf(amount, 0) {
 			return Event{}, invalid("amount", "not a number: %s", truncate(w.Amount.String()))
 		}
 		if amount < 0 {
@@ -297,6 +301,9 @@ func (w *wire) validate(now time.Time, lim Limits) (Event, error) {
 		due, err := parseTime(w.DueAt)
 		if err != nil {
 			return Event{}, invalid("due_at", "not RFC 3339: %q", truncate(w.DueAt))
+		}
+		if !storable(due) {
+			return Event{}, invalid("due_at", "%s is outside %d–%d", w.DueAt, minYear, maxYear)
 		}
 		ev.DueAt = &due
 	}
@@ -338,9 +345,13 @@ func (w *wire) validate(now time.Time, lim Limits) (Event, error) {
 		}
 		ev.Score = &score
 	} else if w.Score != nil {
+		// Only surveys carry a score; elsewhere it is kept if it fits the column.
 		score, err := integer(w.Score)
 		if err != nil {
 			return Event{}, err
+		}
+		if score < math.MinInt8 || score > math.MaxInt8 {
+			return Event{}, invalid("score", "%d outside %d–%d", score, math.MinInt8, math.MaxInt8)
 		}
 		ev.Score = &score
 	}
@@ -371,7 +382,8 @@ func checkAttributes(attrs map[string]string) error {
 // integer reads a score: a JSON number without fraction or exponent.
 func integer(v *fastjson.Value) (int, error) {
 	raw := v.String()
-	if v.Type() != fastjson.TypeNumber || strings.ContainsAny(raw, ".eE") {
+	digits := strings.TrimPrefix(raw, "-")
+	if v.Type() != fastjson.TypeNumber || strings.ContainsAny(raw, ".eE") || (len(digits) > 1 && digits[0] == '0') {
 		return 0, invalid("score", "not an integer: %s", truncate(raw))
 	}
 	n, err := strconv.Atoi(raw)
@@ -380,6 +392,11 @@ func integer(v *fastjson.Value) (int, error) {
 	}
 	return n, nil
 }
+
+// The years a DateTime column can hold.
+const minYear, maxYear = 1970, 2105
+
+func storable(t time.Time) bool { return t.Year() >= minYear && t.Year() <= maxYear }
 
 func parseTime(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)

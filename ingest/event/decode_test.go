@@ -80,6 +80,13 @@ func TestDecodeRejectsWithReasonAndField(t *testing.T) {
 		{"amount as string", `{` + base + `,"type":"customer.visit","customer_id":"C","amount":"5"}`, event.ReasonInvalidField, "amount"},
 		{"long comment", `{` + base + `,"type":"complaint.filed","comment":"` + strings.Repeat("é", 4001) + `"}`, event.ReasonInvalidField, "comment"},
 		{"long agent_id", `{` + base + `,"type":"complaint.filed","agent_id":"` + strings.Repeat("a", 65) + `"}`, event.ReasonInvalidField, "agent_id"},
+		{"blank event_id", `{"event_id":"  ","type":"complaint.filed","occurred_at":"2026-10-05T09:00:00Z","branch":"b1"}`, event.ReasonMissingField, "event_id"},
+		{"year 1", `{"event_id":"e1","type":"complaint.filed","occurred_at":"0001-01-01T00:00:00Z","branch":"b1"}`, event.ReasonInvalidField, "occurred_at"},
+		{"due in year 9999", `{` + base + `,"type":"callback.promised","ref_id":"R","due_at":"9999-12-31T00:00:00Z"}`, event.ReasonInvalidField, "due_at"},
+		{"NaN amount", `{` + base + `,"type":"customer.visit","customer_id":"C","amount":NaN}`, event.ReasonInvalidField, "amount"},
+		{"infinite amount", `{` + base + `,"type":"customer.visit","customer_id":"C","amount":1e400}`, event.ReasonInvalidField, "amount"},
+		{"score with leading zero", `{` + base + `,"type":"survey.nps","score":09}`, event.ReasonInvalidField, "score"},
+		{"huge score on a ticket", `{` + base + `,"type":"ticket.opened","ticket_id":"T","channel":"chat","score":100000}`, event.ReasonInvalidField, "score"},
 		{"attribute not a string", `{` + base + `,"type":"complaint.filed","attributes":{"k":1}}`, event.ReasonInvalidField, "attributes"},
 		{"long attribute value", `{` + base + `,"type":"complaint.filed","attributes":{"k":"` + strings.Repeat("v", 257) + `"}}`, event.ReasonInvalidField, "attributes"},
 	}

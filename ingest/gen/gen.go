@@ -86,7 +86,8 @@ type Generator struct {
 }
 
 // New validates cfg, applies its defaults and prepares branches and
-// calendars. It does no I/O: time zones come from the embedded database.
+// calendars. The only I/O is time.LoadLocation, which reads the host's
+// zoneinfo and falls back to the embedded copy.
 func New(cfg Config) (*Generator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -138,7 +139,8 @@ func (g *Generator) Planted() Planted { return g.planted }
 // occurred_at order with a small share delivered late, as Kafka producers do.
 // Events are streamed: memory holds the pending events of the next days,
 // never the whole output. An error from emit or ctx stops the run; the Truth
-// returned then covers the records emitted so far.
+// returned then counts the records handed to emit so far, the refused one
+// included.
 func (g *Generator) Run(ctx context.Context, emit func(Record) error) (Truth, error) {
 	r := newRun(g, emit)
 	for k := 0; k < g.cfg.Days; k++ {

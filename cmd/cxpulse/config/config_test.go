@@ -104,3 +104,10 @@ func TestMissingPasswordFile(t *testing.T) {
 	require.Error(t, err)
 	require.True(t, strings.HasPrefix(err.Error(), "clickhouse.password_file"), err.Error())
 }
+
+// The documented example must parse and state exactly the defaults.
+func TestExampleConfigStatesTheDefaults(t *testing.T) {
+	c, err := LoadFile(filepath.Join("..", "..", "..", "deploy", "cxpulse.example.yaml"))
+	require.NoError(t, err)
+	require.Equal(t, Default(), c)
+}
