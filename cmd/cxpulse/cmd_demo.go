@@ -6,6 +6,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
+	"github.com/cxpulse/cxpulse/ingest/gen"
+	"github.com/cxpulse/cxpulse/metrics/calendar"
+	"github.com/cxpulse/cxpulse/metrics/sla"
 )
 
 func newDemoCommand(g *globalFlags) *cobra.Command {
@@ -35,6 +41,9 @@ make demo starts a local ClickHouse through deploy/local/ first when none answer
 			if err != nil {
 				return err
 			}
+			if err := demoKPIConfig(&cfg, gnr, g.configPath != ""); err != nil {
+				return err
+			}
 			log := newLogger(cfg, cmd.ErrOrStderr())
 			cluster, err := startEmbeddedKafka(embeddedKafka, int32(cfg.Kafka.TopicPartitions), cfg.Kafka.Topic, cfg.Kafka.DeadLetterTopic)
 			if err != nil {
@@ -56,7 +65,7 @@ Ctrl-C stops it.
 			produce := func(ctx context.Context) error {
 				return ignoreCancel(ctx, produceLive(ctx, a, gnr, log))
 			}
-			return a.runPipeline(cmd.Context(), pipelineOptions{migrate: true, extra: produce})
+			return a.runPipeline(cmd.Context(), pipelineOptions{migrate: true, kpi: true, extra: produce})
 		},
 	}
 	f.register(cmd, 0.005, 0.02)
@@ -71,4 +80,37 @@ func displayAddr(addr string) string {
 		return "localhost" + addr
 	}
 	return addr
+}
+
+// demoPolicies are the demo's SLA policies when no configuration file is
+// given: tight enough on chat that the planted slow branch breaches.
+const demoPolicies = `sla_policies:
+  - {name: chat, channel: chat, priority: "*", first_response: 10m, resolution: 8h, business_hours: true}
+  - {name: phone, channel: phone, priority: "*", first_response: 30m, resolution: 24h, business_hours: true}
+  - {name: default, channel: "*", priority: "*", first_response: 4h, resolution: 72h, business_hours: true}
+`
+
+// demoKPIConfig gives the demo the generated branches' regions and calendars
+// (unless the configuration names calendars itself) and, without a
+// configuration file, the demo's SLA policies.
+func demoKPIConfig(cfg *config.Config, gnr *gen.Generator, haveFile bool) error {
+	var extra struct {
+		Branches    map[string]config.Branch `yaml:"branches"`
+		Calendars   map[string]calendar.Spec `yaml:"calendars"`
+		SLAPolicies []sla.Policy             `yaml:"sla_policies"`
+	}
+	text := gen.ConfigYAML(gnr.Branches())
+	if !haveFile {
+		text += demoPolicies
+	}
+	if err := yaml.Unmarshal([]byte(text), &extra); err != nil {
+		return fmt.Errorf("demo calendars: %w", err)
+	}
+	if len(cfg.Calendars) == 0 {
+		cfg.Branches, cfg.Calendars = extra.Branches, extra.Calendars
+	}
+	if !haveFile {
+		cfg.SLAPolicies = sla.WithDefaults(extra.SLAPolicies)
+	}
+	return cfg.Validate()
 }

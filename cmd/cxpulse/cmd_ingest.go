@@ -43,6 +43,8 @@ type pipelineOptions struct {
 	migrate bool // apply migrations at start instead of only checking them
 	// extra runs beside the pipeline under the same run group (the demo's producer).
 	extra func(ctx context.Context) error
+	// kpi runs the scheduled KPI jobs beside ingest (run, demo).
+	kpi bool
 }
 
 // runPipeline runs ingest, the lag monitor and the HTTP server as one run
@@ -102,6 +104,13 @@ func (a *app) runPipeline(ctx context.Context, opts pipelineOptions) error {
 		inner.Go(func() error { return lag.Run(ictx) })
 		if opts.extra != nil {
 			inner.Go(func() error { return opts.extra(ictx) })
+		}
+		if opts.kpi {
+			sched, err := a.newKPIScheduler(conn)
+			if err != nil {
+				return err
+			}
+			inner.Go(func() error { return sched.Run(ictx) })
 		}
 		a.log.Info().Strs("brokers", a.cfg.Kafka.Brokers).Str("topic", a.cfg.Kafka.Topic).
 			Str("group", a.cfg.Kafka.GroupID).Str("table", a.table()).Msg("ingest started")

@@ -31,7 +31,7 @@ any Kafka client, kcat for example, can produce to ADDR.`,
 				cfg.Kafka.Brokers = []string{embeddedKafka}
 				log.Info().Str("addr", embeddedKafka).Msg("embedded kafka broker started")
 			}
-			return newApp(cfg, log).runPipeline(cmd.Context(), pipelineOptions{migrate: true})
+			return newApp(cfg, log).runPipeline(cmd.Context(), pipelineOptions{migrate: true, kpi: true})
 		},
 	}
 	cmd.Flags().StringVar(&embeddedKafka, "embedded-kafka", "", "start an in-process Kafka broker on this host:port and consume from it")

@@ -98,6 +98,28 @@ func (p *pipeline) run(args ...string) string {
 	return string(out)
 }
 
+// stdout runs a short cxpulse subcommand to completion and returns what it
+// printed on stdout (its logs go to stderr, shown when it fails).
+func (p *pipeline) stdout(args ...string) string {
+	p.t.Helper()
+	cmd := exec.Command(binary, append(args, "--config", p.configPath)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(p.t, err, "cxpulse %v:\n%s", args, stderr.String())
+	return string(out)
+}
+
+// appendConfig adds YAML sections to the pipeline's configuration file.
+func (p *pipeline) appendConfig(yaml string) {
+	p.t.Helper()
+	f, err := os.OpenFile(p.configPath, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(p.t, err)
+	_, err = f.WriteString(yaml)
+	require.NoError(p.t, err)
+	require.NoError(p.t, f.Close())
+}
+
 // process is a long-running cxpulse subprocess.
 type process struct {
 	cmd      *exec.Cmd

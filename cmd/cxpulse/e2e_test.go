@@ -22,8 +22,10 @@ func TestIngestStoresExactlyTheValidUniqueEvents(t *testing.T) {
 	ing := p.start("ingest")
 
 	p.waitForAll(truth, 2*time.Minute)
-	p.requireDeadLetters(recs, truth)
+	// Dead letters are written after the insert and before the commit: a
+	// drained lag, not the stored events, says they are all out.
 	p.waitForLag(0, 30*time.Second)
+	p.requireDeadLetters(recs, truth)
 
 	code, err := ing.get("/readyz")
 	require.NoError(t, err)
@@ -48,8 +50,10 @@ func TestIngestKilledMidStreamLosesNothing(t *testing.T) {
 
 	p.start("ingest-2")
 	p.waitForAll(truth, 3*time.Minute)
-	p.requireDeadLetters(recs, truth)
+	// Dead letters are written after the insert and before the commit: a
+	// drained lag, not the stored events, says they are all out.
 	p.waitForLag(0, time.Minute)
+	p.requireDeadLetters(recs, truth)
 }
 
 // clickhouseCtl stops or starts the test ClickHouse server through
@@ -95,8 +99,10 @@ func TestIngestRidesOutClickHouseOutage(t *testing.T) {
 	restarted = true
 	p.conn = reconnect(t)
 	p.waitForAll(truth, 3*time.Minute)
-	p.requireDeadLetters(recs, truth)
+	// Dead letters are written after the insert and before the commit: a
+	// drained lag, not the stored events, says they are all out.
 	p.waitForLag(0, time.Minute)
+	p.requireDeadLetters(recs, truth)
 	require.True(t, ing.alive())
 	require.Eventually(t, func() bool {
 		code, err := ing.get("/readyz")
@@ -123,8 +129,10 @@ func TestTwoIngestersShareTheGroupThroughARebalance(t *testing.T) {
 	p.produce(recs[2*third:])
 
 	p.waitForAll(truth, 3*time.Minute)
-	p.requireDeadLetters(recs, truth)
+	// Dead letters are written after the insert and before the commit: a
+	// drained lag, not the stored events, says they are all out.
 	p.waitForLag(0, time.Minute)
+	p.requireDeadLetters(recs, truth)
 	require.NoError(t, a.stop(t, syscall.SIGTERM))
 	require.NoError(t, b.stop(t, syscall.SIGTERM))
 }

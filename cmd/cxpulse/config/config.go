@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/cxpulse/cxpulse/metrics/calendar"
+	"github.com/cxpulse/cxpulse/metrics/sla"
 )
 
 // Config is the whole configuration. Every field's default is in Default.
@@ -23,6 +26,14 @@ type Config struct {
 	Kafka      Kafka      `yaml:"kafka"`
 	ClickHouse ClickHouse `yaml:"clickhouse"`
 	Ingest     Ingest     `yaml:"ingest"`
+	KPI        KPI        `yaml:"kpi"`
+	// Branches holds per-branch settings (region), by branch name.
+	Branches map[string]Branch `yaml:"branches"`
+	// Calendars are the branches' opening hours, by branch name (docs/KPIS.md);
+	// a branch without one is open 24/7.
+	Calendars map[string]calendar.Spec `yaml:"calendars"`
+	// SLAPolicies are matched in order against each ticket's channel and priority.
+	SLAPolicies []sla.Policy `yaml:"sla_policies"`
 }
 
 // Log configures logging.
@@ -136,6 +147,10 @@ func Default() Config {
 			MaxFutureSkew: 5 * time.Minute, InsertTimeout: 60 * time.Second, RetryInitial: 500 * time.Millisecond,
 			RetryMax: 30 * time.Second, ShutdownTimeout: 30 * time.Second,
 		},
+		KPI: defaultKPI(),
+		SLAPolicies: []sla.Policy{
+			{Name: "default", Channel: "*", Priority: "*", FirstResponse: 4 * time.Hour, Resolution: 72 * time.Hour, BusinessHours: true, Objective: 0.95},
+		},
 	}
 }
 
@@ -147,6 +162,7 @@ func (c *Config) ParseYAML(data []byte) error {
 	if err := dec.Decode(c); err != nil && !errors.Is(err, errEOF) {
 		return fmt.Errorf("parse config: %w", err)
 	}
+	c.KPI.fillJobDefaults()
 	var errs []error
 	if c.ClickHouse.Password != "" {
 		errs = append(errs, errors.New("clickhouse.password: secrets are not read from the config file; set CXPULSE_CLICKHOUSE_PASSWORD or clickhouse.password_file"))

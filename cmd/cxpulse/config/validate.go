@@ -120,5 +120,6 @@ func (c *Config) Validate() error {
 		bad("ingest.retry_max", "must be at least ingest.retry_initial (%s), got %s", in.RetryInitial, in.RetryMax)
 	}
 	positive("ingest.shutdown_timeout", in.ShutdownTimeout)
+	errs = append(errs, c.validateKPI()...)
 	return errors.Join(errs...)
 }

@@ -1,0 +1,154 @@
+package kpi
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	cxsql "github.com/cxpulse/cxpulse/sql"
+)
+
+// Engine computes KPI rows in ClickHouse. Every aggregation over events runs
+// there (sql/kpi/*.sql); Go receives per-group counts, or per-ticket and
+// per-appointment facts on which it does business-time arithmetic.
+type Engine struct {
+	conn     driver.Conn
+	database string
+}
+
+// NewEngine returns an engine over the events of database. It does no I/O.
+func NewEngine(conn driver.Conn, database string) *Engine {
+	return &Engine{conn: conn, database: database}
+}
+
+// The KPI families, in the order Compute runs them.
+var families = []struct {
+	kpis []string
+	run  func(e *Engine, ctx context.Context, r *run) ([]Row, error)
+}{
+	{[]string{NPS, CSAT, CES, Complaints}, (*Engine).surveys},
+	{[]string{FirstResponse, NextResponse, Resolution, Reopen, FCR, Volume, SLA, Complaints}, (*Engine).tickets},
+	{[]string{SLANow}, (*Engine).slaNow},
+	{[]string{Retention}, (*Engine).retention},
+	{[]string{Cohort}, (*Engine).cohorts},
+	{[]string{Punctuality, PromiseKept}, (*Engine).promises},
+}
+
+// Compute returns the rows of the named KPIs (all when kpis is empty) for p.
+func (e *Engine) Compute(ctx context.Context, p Params, kpis ...string) ([]Row, error) {
+	p = p.WithDefaults()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, k := range kpis {
+		if _, ok := Fields[k]; !ok {
+			return nil, fmt.Errorf("unknown kpi %q (known: %v)", k, Names())
+		}
+		want[k] = true
+	}
+	if len(want) == 0 {
+		for k := range Fields {
+			want[k] = true
+		}
+	}
+	r := &run{p: p, want: want, g: grouping{by: p.By, regions: p.Regions}, complaints: map[string]*table{}}
+	var out []Row
+	for _, f := range families {
+		needed := false
+		for _, k := range f.kpis {
+			needed = needed || want[k]
+		}
+		if !needed {
+			continue
+		}
+		rows, err := f.run(e, ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+	}
+	if want[Complaints] {
+		out = append(out, r.complaintRows()...)
+	}
+	SortRows(out)
+	return out, nil
+}
+
+// run is the state of one Compute: its parameters, the KPIs wanted, and the
+// complaint counts, which join survey-like events with ticket counts.
+type run struct {
+	p          Params
+	want       map[string]bool
+	g          grouping
+	complaints map[string]*table // by window label
+}
+
+func (r *run) complaint(window string) *table {
+	t, ok := r.complaints[window]
+	if !ok {
+		t = newTable(Complaints, window)
+		r.complaints[window] = t
+	}
+	return t
+}
+
+func (r *run) complaintRows() []Row {
+	var out []Row
+	for _, w := range r.p.Windows {
+		t, ok := r.complaints[w.Label]
+		if !ok {
+			continue
+		}
+		out = append(out, t.rows(r.p, func(_ Labels, c *cell) map[string]float64 {
+			n, opened := c.sums["complaints"], c.sums["tickets_opened"]
+			if n == 0 && opened == 0 {
+				return nil
+			}
+			v := map[string]float64{"complaints": n, "tickets_opened": opened}
+			ratio(v, "per_100_tickets", 100*n, opened)
+			return v
+		})...)
+	}
+	return out
+}
+
+// query runs the embedded query name with args and calls scan for each row.
+func (e *Engine) query(ctx context.Context, name string, scan func(driver.Rows) error, args ...any) error {
+	q, err := cxsql.KPIQuery(name, e.database)
+	if err != nil {
+		return err
+	}
+	rows, err := e.conn.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("kpi query %s: %w", name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("kpi query %s: scan: %w", name, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("kpi query %s: %w", name, err)
+	}
+	return nil
+}
+
+// span is a half-open interval of instants in the forms the queries bind:
+// whole seconds for partition and primary-key pruning, milliseconds for the
+// exact bounds.
+type span struct{ from, to time.Time }
+
+func (s span) fromS() int64  { return s.from.Unix() }
+func (s span) toS() int64    { return s.to.UnixMilli() / 1000 } // inclusive coarse bound
+func (s span) fromMs() int64 { return s.from.UnixMilli() }
+func (s span) toMs() int64   { return s.to.UnixMilli() }
+
+func windowSpan(p Params, w Window) span {
+	return span{from: p.AsOf.Add(-w.Duration), to: p.AsOf}
+}
+
+func msTime(ms uint64) time.Time { return time.UnixMilli(int64(ms)).UTC() }

@@ -1,0 +1,177 @@
+// Package kpi owns the computation of every KPI of docs/KPIS.md: the
+// vocabulary of results (Row, Labels, the KPI names and their fields), the
+// engine that pushes the work into ClickHouse (queries under sql/kpi) and
+// finishes business-time arithmetic in Go over per-ticket facts, and the
+// snapshot writer. docs/KPI-ENGINE.md pins down every rule the engine follows.
+package kpi
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// The KPI names. Each Row carries one of them; Fields lists what its Values hold.
+const (
+	NPS           = "nps"
+	CSAT          = "csat"
+	CES           = "ces"
+	FirstResponse = "first_response"
+	NextResponse  = "next_response"
+	Resolution    = "resolution"
+	Reopen        = "reopen"
+	FCR           = "fcr"
+	Volume        = "volume"
+	SLA           = "sla"     // attainment per policy and target over the window
+	SLANow        = "sla_now" // breaching now and at risk, per policy and target
+	Complaints    = "complaints"
+	Retention     = "retention"
+	Cohort        = "cohort"
+	Punctuality   = "punctuality"
+	PromiseKept   = "promise_kept"
+)
+
+// Fields lists, per KPI, every value name a Row of that KPI may hold. Ratios
+// and means whose denominator is 0 are left out of Values; counts never are.
+var Fields = map[string][]string{
+	NPS:           {"responses", "promoters", "passives", "detractors", "nps", "margin_of_error", "low_confidence"},
+	CSAT:          {"responses", "satisfied", "csat_percent", "mean_score"},
+	CES:           {"responses", "mean_score"},
+	FirstResponse: {"count", "mean_seconds", "p50_seconds", "p90_seconds", "p95_seconds"},
+	NextResponse:  {"count", "mean_seconds", "p90_seconds"},
+	Resolution:    {"count", "mean_seconds", "p50_seconds", "p90_seconds"},
+	Reopen:        {"resolved", "reopened", "ratio"},
+	FCR:           {"resolved", "fcr", "ratio"},
+	Volume:        {"opened", "share", "self_service", "self_service_share"},
+	SLA:           {"met", "breached", "pending", "attainment_ratio"},
+	SLANow:        {"open", "breaching", "oldest_wait_seconds", "at_risk"},
+	Complaints:    {"complaints", "tickets_opened", "per_100_tickets"},
+	Retention:     {"previous", "current", "retained", "churned", "retention_ratio"},
+	Cohort:        {"size", "active", "ratio"},
+	Punctuality:   {"started", "on_time", "on_time_ratio", "late_mean_delay_seconds", "p90_delay_seconds", "never_started"},
+	PromiseKept:   {"promised", "kept", "ratio"},
+}
+
+// QuantileFields are the fields that hold quantiles: tests compare them by
+// rank (within 1 % of q·n, KPIS.md), not by value.
+var QuantileFields = map[string]float64{
+	"p50_seconds":       0.50,
+	"p90_seconds":       0.90,
+	"p95_seconds":       0.95,
+	"p90_delay_seconds": 0.90,
+}
+
+// Names returns every KPI name in a stable order.
+func Names() []string {
+	out := make([]string, 0, len(Fields))
+	for k := range Fields {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// All is the label value of a group that spans every branch or every channel.
+const All = "all"
+
+// Labels say which group a Row is about. Branch and Channel are always set
+// (a name or All); the others only when the KPI or the report groups by them.
+type Labels struct {
+	Branch   string `json:"branch,omitempty"`
+	Channel  string `json:"channel,omitempty"`
+	Region   string `json:"region,omitempty"`
+	Team     string `json:"team,omitempty"`
+	Agent    string `json:"agent,omitempty"`
+	Priority string `json:"priority,omitempty"`
+	Policy   string `json:"policy,omitempty"` // SLA, SLANow
+	Target   string `json:"target,omitempty"` // SLA, SLANow: first_response or resolution
+	Cohort   string `json:"cohort,omitempty"` // Cohort: YYYY-MM
+	K        int    `json:"k,omitempty"`      // Cohort: months after the cohort month
+}
+
+// String is a stable text form, used as a map key in tests and in logs.
+func (l Labels) String() string {
+	var b strings.Builder
+	add := func(k, v string) {
+		if v == "" {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(v)
+	}
+	add("branch", l.Branch)
+	add("channel", l.Channel)
+	add("region", l.Region)
+	add("team", l.Team)
+	add("agent", l.Agent)
+	add("priority", l.Priority)
+	add("policy", l.Policy)
+	add("target", l.Target)
+	add("cohort", l.Cohort)
+	if l.Cohort != "" {
+		add("k", fmt.Sprint(l.K))
+	}
+	return b.String()
+}
+
+// Row is one KPI value set for one group, window and instant.
+type Row struct {
+	KPI    string             `json:"kpi"`
+	Window string             `json:"window"` // e.g. "30d"; "cohort" for cohorts; the lookback for SLANow
+	AsOf   time.Time          `json:"as_of"`
+	Labels Labels             `json:"labels"`
+	Values map[string]float64 `json:"values"`
+}
+
+// Key identifies a row within one computation: KPI, window and labels.
+func (r Row) Key() string { return r.KPI + "|" + r.Window + "|" + r.Labels.String() }
+
+// SortRows orders rows by Key, so that output and comparisons are stable.
+func SortRows(rows []Row) {
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Key() < rows[j].Key() })
+}
+
+// Window is a rolling window: its label as configured and its length.
+type Window struct {
+	Label    string
+	Duration time.Duration
+}
+
+// ParseWindow reads a window label: a Go duration ("90m", "24h") or a whole
+// number of days ("30d") or weeks ("2w").
+func ParseWindow(s string) (Window, error) {
+	d, err := ParseDuration(s)
+	if err != nil {
+		return Window{}, err
+	}
+	if d <= 0 {
+		return Window{}, fmt.Errorf("window %q: must be positive", s)
+	}
+	return Window{Label: s, Duration: d}, nil
+}
+
+// ParseDuration is time.ParseDuration that also accepts whole days ("30d")
+// and weeks ("2w"), the units KPI windows are spoken of in.
+func ParseDuration(s string) (time.Duration, error) {
+	if n := len(s); n > 1 && (s[n-1] == 'd' || s[n-1] == 'w') {
+		var k int64
+		if _, err := fmt.Sscanf(s[:n-1], "%d", &k); err == nil && fmt.Sprint(k) == s[:n-1] {
+			unit := 24 * time.Hour
+			if s[n-1] == 'w' {
+				unit *= 7
+			}
+			return time.Duration(k) * unit, nil
+		}
+		return 0, fmt.Errorf("duration %q: want a whole number before %q", s, s[n-1:])
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("duration %q: %w", s, err)
+	}
+	return d, nil
+}

@@ -1,0 +1,75 @@
+-- Per-ticket facts for the tickets opened in [start, end): the opening event's
+-- branch, channel, priority, team and agent; the first agent response, the
+-- resolution, a reopen, and the agent and customer message times from the
+-- opening on (for next-response runs and first-contact resolution).
+-- Business-time arithmetic on these facts happens in Go (metrics/calendar).
+--
+-- A ticket's opening events are looked for from `lookback` before the window;
+-- its other events cannot precede its opening, so they are read from the window
+-- start. Copies of an event are read once (LIMIT 1 BY event_id).
+-- Parameters: lookback start (s), window start (s), end (s), lookback start (ms),
+-- window start (ms), end (ms), then open_only (1: only tickets still waiting for
+-- a first response or a resolution, for breaching-now), then window start (ms)
+-- and end (ms) for the HAVING clause.
+SELECT
+    ticket_id,
+    branch,
+    channel,
+    priority,
+    opened_ms,
+    first_response_ms,
+    resolved_ms,
+    reopened,
+    if(first_response_ms > 0, arrayFilter((a, t) -> t = first_response_ms, agent_ids, agent_ms)[1], open_agent) AS agent,
+    if(first_response_ms > 0, arrayFilter((m, t) -> t = first_response_ms, agent_teams, agent_ms)[1], open_team) AS team,
+    agent_after_open,
+    customer_after_open
+FROM
+(
+    SELECT
+        ticket_id,
+        opened_ms,
+        branch, channel, priority, open_team, open_agent,
+        agent_ms, agent_ids, agent_teams,
+        arraySort(arrayFilter(t -> t >= opened_ms, agent_ms)) AS agent_after_open,
+        arraySort(arrayFilter(t -> t >= opened_ms, customer_ms)) AS customer_after_open,
+        arrayReduce('min', agent_after_open) AS first_response_ms,
+        arrayReduce('min', arrayFilter(t -> t >= opened_ms, resolved_all)) AS resolved_ms,
+        toUInt8(arrayExists(t -> t >= opened_ms, reopened_all)) AS reopened
+    FROM
+    (
+        SELECT
+            ticket_id,
+            minIf(ts_ms, type = 'ticket.opened') AS opened_ms,
+            argMinIf(branch, ts_ms, type = 'ticket.opened') AS branch,
+            argMinIf(channel, ts_ms, type = 'ticket.opened') AS channel,
+            argMinIf(priority, ts_ms, type = 'ticket.opened') AS priority,
+            argMinIf(team, ts_ms, type = 'ticket.opened') AS open_team,
+            argMinIf(agent_id, ts_ms, type = 'ticket.opened') AS open_agent,
+            groupArrayIf(ts_ms, type = 'ticket.message' AND author = 'agent') AS agent_ms,
+            groupArrayIf(agent_id, type = 'ticket.message' AND author = 'agent') AS agent_ids,
+            groupArrayIf(team, type = 'ticket.message' AND author = 'agent') AS agent_teams,
+            groupArrayIf(ts_ms, type = 'ticket.message' AND author = 'customer') AS customer_ms,
+            groupArrayIf(ts_ms, type = 'ticket.resolved') AS resolved_all,
+            groupArrayIf(ts_ms, type = 'ticket.reopened') AS reopened_all
+        FROM
+        (
+            SELECT event_id, ticket_id, toString(type) AS type, branch, toString(channel) AS channel,
+                   if(priority = '', 'normal', toString(priority)) AS priority, team, agent_id, toString(author) AS author,
+                   toUInt64(occurred_at) * 1000 + occurred_ms AS ts_ms
+            FROM {{db}}.events
+            WHERE type IN ('ticket.opened', 'ticket.message', 'ticket.resolved', 'ticket.reopened')
+              AND occurred_at >= toDateTime(?)
+              AND (type = 'ticket.opened' OR occurred_at >= toDateTime(?))
+              AND occurred_at <= toDateTime(?)
+              AND ts_ms >= ?
+              AND (type = 'ticket.opened' OR ts_ms >= ?)
+              AND ts_ms < ?
+            LIMIT 1 BY event_id
+        )
+        GROUP BY ticket_id
+        HAVING countIf(type = 'ticket.opened') > 0
+    )
+)
+WHERE (? = 0 OR first_response_ms = 0 OR resolved_ms = 0)
+  AND opened_ms >= ? AND opened_ms < ?
