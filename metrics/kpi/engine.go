@@ -3,6 +3,7 @@ package kpi
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -64,7 +65,11 @@ func (e *Engine) Compute(ctx context.Context, p Params, kpis ...string) ([]Row, 
 		if !needed {
 			continue
 		}
+		t0 := time.Now()
 		rows, err := f.run(e, ctx, r)
+		if debugTiming {
+			fmt.Fprintf(os.Stderr, "family %v: %d rows in %s\n", f.kpis, len(rows), time.Since(t0))
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +108,7 @@ func (r *run) complaintRows() []Row {
 			continue
 		}
 		out = append(out, t.rows(r.p, func(_ Labels, c *cell) map[string]float64 {
-			n, opened := c.sums["complaints"], c.sums["tickets_opened"]
+			n, opened := c.sum("complaints"), c.sum("tickets_opened")
 			if n == 0 && opened == 0 {
 				return nil
 			}
@@ -121,6 +126,12 @@ func (e *Engine) query(ctx context.Context, name string, scan func(driver.Rows) 
 	if err != nil {
 		return err
 	}
+	t0 := time.Now()
+	defer func() {
+		if debugTiming {
+			fmt.Fprintf(os.Stderr, "  query %s: %s\n", name, time.Since(t0))
+		}
+	}()
 	rows, err := e.conn.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("kpi query %s: %w", name, err)
@@ -152,3 +163,5 @@ func windowSpan(p Params, w Window) span {
 }
 
 func msTime(ms uint64) time.Time { return time.UnixMilli(int64(ms)).UTC() }
+
+var debugTiming = os.Getenv("CXPULSE_DEBUG_TIMING") == "1"

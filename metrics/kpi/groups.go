@@ -106,35 +106,126 @@ func (g grouping) labels(v dimValues, applies map[string]bool) []Labels {
 	return out
 }
 
-// cell accumulates one group's counts, sums and samples.
+// cell accumulates one group's counts, sums and samples. Fields are few per
+// KPI, so parallel slices searched in order beat maps here: a refresh adds
+// to cells millions of times.
 type cell struct {
-	sums    map[string]float64
-	samples map[string][]float64
+	names   []string
+	sums    []float64
+	snames  []string
+	samples [][]float64
 }
 
-func (c *cell) add(field string, x float64) { c.sums[field] += x }
+func (c *cell) add(field string, x float64) {
+	for i, n := range c.names {
+		if n == field {
+			c.sums[i] += x
+			return
+		}
+	}
+	c.names = append(c.names, field)
+	c.sums = append(c.sums, x)
+}
 
-func (c *cell) sample(field string, x float64) { c.samples[field] = append(c.samples[field], x) }
+// sum is the total added to field (0 when nothing was).
+func (c *cell) sum(field string) float64 {
+	if c == nil {
+		return 0
+	}
+	for i, n := range c.names {
+		if n == field {
+			return c.sums[i]
+		}
+	}
+	return 0
+}
+
+func (c *cell) sample(field string, x float64) {
+	for i, n := range c.snames {
+		if n == field {
+			c.samples[i] = append(c.samples[i], x)
+			return
+		}
+	}
+	c.snames = append(c.snames, field)
+	c.samples = append(c.samples, []float64{x})
+}
+
+// samplesOf returns the samples of field (nil when none).
+func (c *cell) samplesOf(field string) []float64 {
+	for i, n := range c.snames {
+		if n == field {
+			return c.samples[i]
+		}
+	}
+	return nil
+}
+
+// groupIndex numbers label sets, so that the tables of one computation look
+// a fact's groups up once and then index slices.
+type groupIndex struct {
+	ids    map[Labels]int32
+	labels []Labels
+}
+
+func newGroupIndex() *groupIndex { return &groupIndex{ids: map[Labels]int32{}} }
+
+func (g *groupIndex) id(l Labels) int32 {
+	id, ok := g.ids[l]
+	if !ok {
+		id = int32(len(g.labels))
+		g.ids[l] = id
+		g.labels = append(g.labels, l)
+	}
+	return id
+}
+
+func (g *groupIndex) idsOf(ls []Labels) []int32 {
+	out := make([]int32, len(ls))
+	for i, l := range ls {
+		out[i] = g.id(l)
+	}
+	return out
+}
 
 // table collects the cells of one KPI and window.
 type table struct {
 	kpi, window string
-	cells       map[Labels]*cell
-	order       []Labels
+	idx         *groupIndex
+	cells       []*cell // by group id
+	order       []int32 // group ids in the order cells appeared
 }
 
-func newTable(kpi, window string) *table {
-	return &table{kpi: kpi, window: window, cells: map[Labels]*cell{}}
+func newTable(kpi, window string) *table { return newTableIn(newGroupIndex(), kpi, window) }
+
+// newTableIn makes a table whose groups are numbered by idx, shared with
+// other tables of the same facts.
+func newTableIn(idx *groupIndex, kpi, window string) *table {
+	return &table{kpi: kpi, window: window, idx: idx}
 }
 
-func (t *table) at(l Labels) *cell {
-	c, ok := t.cells[l]
-	if !ok {
-		c = &cell{sums: map[string]float64{}, samples: map[string][]float64{}}
-		t.cells[l] = c
-		t.order = append(t.order, l)
+func (t *table) atID(id int32) *cell {
+	if int(id) >= len(t.cells) {
+		t.cells = append(t.cells, make([]*cell, int(id)+1-len(t.cells))...)
+	}
+	c := t.cells[id]
+	if c == nil {
+		c = &cell{}
+		t.cells[id] = c
+		t.order = append(t.order, id)
 	}
 	return c
+}
+
+func (t *table) at(l Labels) *cell { return t.atID(t.idx.id(l)) }
+
+// get returns the cell of l, nil when it has none.
+func (t *table) get(l Labels) *cell {
+	id, ok := t.idx.ids[l]
+	if !ok || int(id) >= len(t.cells) {
+		return nil
+	}
+	return t.cells[id]
 }
 
 // each calls fn for every label set of the fact.
@@ -144,12 +235,20 @@ func (t *table) each(ls []Labels, fn func(c *cell)) {
 	}
 }
 
+// eachID calls fn for every group id of the fact.
+func (t *table) eachID(ids []int32, fn func(c *cell)) {
+	for _, id := range ids {
+		fn(t.atID(id))
+	}
+}
+
 // rows turns the cells into rows through finish, which derives the values of
 // one cell (returning nil for a cell without data).
 func (t *table) rows(p Params, finish func(l Labels, c *cell) map[string]float64) []Row {
-	out := make([]Row, 0, len(t.cells))
-	for _, l := range t.order {
-		vals := finish(l, t.cells[l])
+	out := make([]Row, 0, len(t.order))
+	for _, id := range t.order {
+		l := t.idx.labels[id]
+		vals := finish(l, t.cells[id])
 		if vals == nil {
 			continue
 		}
@@ -182,4 +281,151 @@ func mean(xs []float64) float64 {
 		s += x
 	}
 	return s / float64(len(xs))
+}
+
+// fineGroups numbers the finest groups of one family of KPIs: every
+// grouping dimension that applies to the family set to the fact's value.
+// Facts are reduced to these once; coarser groups are unions of them.
+type fineGroups struct {
+	g      grouping
+	dims   map[string]bool
+	blank  []string // dimensions that do not split these groups
+	ids    map[dimValues]int32
+	values []dimValues
+}
+
+func newFineGroups(r *run, dims map[string]bool) *fineGroups {
+	f := &fineGroups{g: r.g, dims: dims, ids: map[dimValues]int32{}}
+	keep := map[string]bool{}
+	for _, d := range r.g.by {
+		keep[d] = dims[d]
+	}
+	for _, d := range Dims {
+		if !keep[d] {
+			f.blank = append(f.blank, d)
+		}
+	}
+	return f
+}
+
+// id returns the finest group of a fact with values v; dimensions that are
+// not grouped by are blanked, so that they do not split groups.
+func (f *fineGroups) id(v dimValues) int32 {
+	for _, d := range f.blank {
+		setValue(&v, d, "")
+	}
+	id, ok := f.ids[v]
+	if !ok {
+		id = int32(len(f.values))
+		f.ids[v] = id
+		f.values = append(f.values, v)
+	}
+	return id
+}
+
+func setValue(v *dimValues, dim, value string) {
+	switch dim {
+	case DimBranch:
+		v.branch = value
+	case DimChannel:
+		v.channel = value
+	case DimRegion:
+		v.region = value
+	case DimTeam:
+		v.team = value
+	case DimAgent:
+		v.agent = value
+	case DimPriority:
+		v.priority = value
+	}
+}
+
+// coarseGroup is a group and the finest groups it is the union of.
+type coarseGroup struct {
+	labels  Labels
+	members []int
+}
+
+// coarse returns every group with the finest groups in it, in a stable order.
+func (f *fineGroups) coarse() []coarseGroup {
+	index := map[Labels]int{}
+	var out []coarseGroup
+	for id, v := range f.values {
+		for _, l := range f.g.labels(v, f.dims) {
+			i, ok := index[l]
+			if !ok {
+				i = len(out)
+				index[l] = i
+				out = append(out, coarseGroup{labels: l})
+			}
+			out[i].members = append(out[i].members, id)
+		}
+	}
+	return out
+}
+
+// quantiles returns the nearest-rank quantiles named by fields (keys of
+// QuantileFields), in that order, reordering xs. Selection instead of a full
+// sort keeps a refresh linear in the number of samples.
+func quantiles(xs []float64, fields []string) []float64 {
+	out := make([]float64, len(fields))
+	type want struct {
+		k, i int
+	}
+	ws := make([]want, len(fields))
+	for i, f := range fields {
+		k := int(math.Ceil(QuantileFields[f]*float64(len(xs)))) - 1
+		ws[i] = want{k: max(0, min(k, len(xs)-1)), i: i}
+	}
+	sort.Slice(ws, func(a, b int) bool { return ws[a].k < ws[b].k })
+	lo := 0
+	for _, w := range ws {
+		out[w.i] = selectKth(xs, lo, len(xs)-1, w.k)
+		lo = w.k
+	}
+	return out
+}
+
+// selectKth puts the k-th smallest of xs[lo..hi] at xs[k] and returns it
+// (three-way partitioning: business times repeat a lot, zeros above all).
+func selectKth(xs []float64, lo, hi, k int) float64 {
+	for lo < hi {
+		pivot := median3(xs[lo], xs[lo+(hi-lo)/2], xs[hi])
+		lt, i, gt := lo, lo, hi
+		for i <= gt {
+			switch {
+			case xs[i] < pivot:
+				xs[lt], xs[i] = xs[i], xs[lt]
+				lt++
+				i++
+			case xs[i] > pivot:
+				xs[i], xs[gt] = xs[gt], xs[i]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt - 1
+		case k > gt:
+			lo = gt + 1
+		default:
+			return xs[k]
+		}
+	}
+	return xs[k]
+}
+
+func median3(a, b, c float64) float64 {
+	if a > b {
+		a, b = b, a
+	}
+	if b > c {
+		b = c
+	}
+	if a > b {
+		b = a
+	}
+	return b
 }

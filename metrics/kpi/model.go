@@ -133,7 +133,23 @@ func (r Row) Key() string { return r.KPI + "|" + r.Window + "|" + r.Labels.Strin
 
 // SortRows orders rows by Key, so that output and comparisons are stable.
 func SortRows(rows []Row) {
-	sort.Slice(rows, func(i, j int) bool { return rows[i].Key() < rows[j].Key() })
+	keys := make([]string, len(rows))
+	for i := range rows {
+		keys[i] = rows[i].Key()
+	}
+	sort.Sort(byKey{rows, keys})
+}
+
+type byKey struct {
+	rows []Row
+	keys []string
+}
+
+func (b byKey) Len() int           { return len(b.rows) }
+func (b byKey) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
+func (b byKey) Swap(i, j int) {
+	b.rows[i], b.rows[j] = b.rows[j], b.rows[i]
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
 }
 
 // Window is a rolling window: its label as configured and its length.

@@ -64,15 +64,15 @@ func (e *Engine) promises(ctx context.Context, r *run) ([]Row, error) {
 				})
 			}
 			out = append(out, t.rows(p, func(_ Labels, c *cell) map[string]float64 {
-				if c.sums["started"] == 0 && c.sums["never_started"] == 0 {
+				if c.sum("started") == 0 && c.sum("never_started") == 0 {
 					return nil // only appointments still to start: nothing to say yet
 				}
-				v := map[string]float64{"started": c.sums["started"], "on_time": c.sums["on_time"], "never_started": c.sums["never_started"]}
-				ratio(v, "on_time_ratio", c.sums["on_time"], c.sums["started"])
-				if late := c.samples["late"]; len(late) > 0 {
+				v := map[string]float64{"started": c.sum("started"), "on_time": c.sum("on_time"), "never_started": c.sum("never_started")}
+				ratio(v, "on_time_ratio", c.sum("on_time"), c.sum("started"))
+				if late := c.samplesOf("late"); len(late) > 0 {
 					v["late_mean_delay_seconds"] = mean(late)
 				}
-				if d := c.samples["delay"]; len(d) > 0 {
+				if d := c.samplesOf("delay"); len(d) > 0 {
 					v["p90_delay_seconds"] = quantile(d, 0.9)
 				}
 				return v
@@ -95,8 +95,8 @@ func (e *Engine) promises(ctx context.Context, r *run) ([]Row, error) {
 				})
 			}
 			out = append(out, t.rows(p, func(_ Labels, c *cell) map[string]float64 {
-				v := map[string]float64{"promised": c.sums["promised"], "kept": c.sums["kept"]}
-				ratio(v, "ratio", c.sums["kept"], c.sums["promised"])
+				v := map[string]float64{"promised": c.sum("promised"), "kept": c.sum("kept")}
+				ratio(v, "ratio", c.sum("kept"), c.sum("promised"))
 				return v
 			})...)
 		}

@@ -35,13 +35,13 @@ func (e *Engine) retention(ctx context.Context, r *run) ([]Row, error) {
 			return nil, err
 		}
 		out = append(out, t.rows(p, func(_ Labels, c *cell) map[string]float64 {
-			prev := c.sums["previous"]
-			if prev == 0 {
-				return nil // nobody to retain: no value
+			prev := c.sum("previous")
+			if prev == 0 && c.sum("current") == 0 {
+				return nil // nobody active: no value
 			}
-			v := map[string]float64{"previous": prev, "current": c.sums["current"], "retained": c.sums["retained"],
-				"churned": prev - c.sums["retained"]}
-			ratio(v, "retention_ratio", c.sums["retained"], prev)
+			v := map[string]float64{"previous": prev, "current": c.sum("current"), "retained": c.sum("retained"),
+				"churned": prev - c.sum("retained")}
+			ratio(v, "retention_ratio", c.sum("retained"), prev)
 			return v
 		})...)
 	}
@@ -75,7 +75,8 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 		// the as_of month in every zone differs by a day at most; the first
 		// cohort is taken from the zone of the branches queried
 		local := p.AsOf.Add(-time.Millisecond).In(loc)
-		first := local.Year()*12 + int(local.Month()) - 1 - (CohortMonths - 1)
+		asOfMonth := local.Year()*12 + int(local.Month()) - 1
+		first := asOfMonth - (CohortMonths - 1)
 		incl := uint8(0)
 		if inclusive {
 			incl = 1
@@ -92,9 +93,22 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 			if err := rows.Scan(&branch, &cohort, &k, &n); err != nil {
 				return err
 			}
-			for _, l := range r.g.labels(r.g.values(branch, "", "", "", ""), branchDims) {
-				l.Cohort, l.K = fmt.Sprintf("%04d-%02d", cohort/100, cohort%100), int(k)
+			ls := r.g.labels(r.g.values(branch, "", "", "", ""), branchDims)
+			name := fmt.Sprintf("%04d-%02d", cohort/100, cohort%100)
+			for _, l := range ls {
+				l.Cohort, l.K = name, int(k)
 				t.at(l).add("active", float64(n))
+			}
+			if k == 0 {
+				// every month from the cohort's to as_of's has a cell, a
+				// month nobody came back in too (a true 0)
+				last := min(CohortMonths-1, asOfMonth-(int(cohort/100)*12+int(cohort%100)-1))
+				for kk := 1; kk <= last; kk++ {
+					for _, l := range ls {
+						l.Cohort, l.K = name, kk
+						t.at(l).add("active", 0)
+					}
+				}
 			}
 			return nil
 		}, zone, zone, branches, incl, p.AsOf.UnixMilli()/1000, p.AsOf.UnixMilli(), first)
@@ -113,9 +127,9 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 	return t.rows(p, func(l Labels, c *cell) map[string]float64 {
 		size := l
 		size.K = 0
-		n := t.cells[size].sums["active"]
-		v := map[string]float64{"size": n, "active": c.sums["active"]}
-		ratio(v, "ratio", c.sums["active"], n)
+		n := t.get(size).sum("active")
+		v := map[string]float64{"size": n, "active": c.sum("active")}
+		ratio(v, "ratio", c.sum("active"), n)
 		return v
 	}), nil
 }

@@ -71,18 +71,18 @@ func (e *Engine) surveys(ctx context.Context, r *run) ([]Row, error) {
 		}
 		if want[CSAT] {
 			out = append(out, tables[CSAT].rows(p, func(_ Labels, c *cell) map[string]float64 {
-				n := c.sums["responses"]
-				v := map[string]float64{"responses": n, "satisfied": c.sums["satisfied"]}
-				ratio(v, "csat_percent", 100*c.sums["satisfied"], n)
-				ratio(v, "mean_score", c.sums["score_sum"], n)
+				n := c.sum("responses")
+				v := map[string]float64{"responses": n, "satisfied": c.sum("satisfied")}
+				ratio(v, "csat_percent", 100*c.sum("satisfied"), n)
+				ratio(v, "mean_score", c.sum("score_sum"), n)
 				return v
 			})...)
 		}
 		if want[CES] {
 			out = append(out, tables[CES].rows(p, func(_ Labels, c *cell) map[string]float64 {
-				n := c.sums["responses"]
+				n := c.sum("responses")
 				v := map[string]float64{"responses": n}
-				ratio(v, "mean_score", c.sums["score_sum"], n)
+				ratio(v, "mean_score", c.sum("score_sum"), n)
 				return v
 			})...)
 		}
@@ -94,7 +94,7 @@ func (e *Engine) surveys(ctx context.Context, r *run) ([]Row, error) {
 const LowConfidenceResponses = 30
 
 func finishNPS(_ Labels, c *cell) map[string]float64 {
-	n, pr, de := c.sums["responses"], c.sums["promoters"], c.sums["detractors"]
+	n, pr, de := c.sum("responses"), c.sum("promoters"), c.sum("detractors")
 	v := map[string]float64{"responses": n, "promoters": pr, "detractors": de, "passives": n - pr - de}
 	if n > 0 {
 		p, d := pr/n, de/n

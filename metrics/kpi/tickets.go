@@ -2,6 +2,8 @@ package kpi
 
 import (
 	"context"
+	"math"
+	"sort"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -12,9 +14,10 @@ import (
 // ClickHouse to the instants its KPIs need (milliseconds, 0 = not yet).
 type ticketFact struct {
 	id, branch, channel, priority, agent, team string
-	opened, firstResponse, resolved            uint64
-	reopened                                   uint8
-	agentMs, customerMs                        []uint64 // sorted, from the opening on
+	opened, firstResponse, resolved             uint64
+	reopened                                    uint8
+	agentBeforeResolved                         uint64
+	agentMs, customerMs                         []uint64 // distinct, sorted, from the opening on
 }
 
 // ticketFacts returns the tickets opened in s; with openOnly, only those
@@ -29,7 +32,7 @@ func (e *Engine) ticketFacts(ctx context.Context, p Params, s span, openOnly boo
 	err := e.query(ctx, "tickets", func(r driver.Rows) error {
 		var t ticketFact
 		if err := r.Scan(&t.id, &t.branch, &t.channel, &t.priority, &t.opened, &t.firstResponse, &t.resolved,
-			&t.reopened, &t.agent, &t.team, &t.agentMs, &t.customerMs); err != nil {
+			&t.reopened, &t.agent, &t.team, &t.agentBeforeResolved, &t.agentMs, &t.customerMs); err != nil {
 			return err
 		}
 		out = append(out, t)
@@ -38,8 +41,8 @@ func (e *Engine) ticketFacts(ctx context.Context, p Params, s span, openOnly boo
 	return out, err
 }
 
-func (r *run) ticketLabels(t *ticketFact, dims map[string]bool) []Labels {
-	return r.g.labels(r.g.values(t.branch, t.channel, t.team, t.agent, t.priority), dims)
+func (r *run) ticketValues(t *ticketFact) dimValues {
+	return r.g.values(t.branch, t.channel, t.team, t.agent, t.priority)
 }
 
 // business is the length of [a, b) in the branch's opening hours, in seconds.
@@ -47,10 +50,36 @@ func (r *run) business(branch string, a, b uint64) float64 {
 	return r.p.Calendars.BusinessSeconds(branch, msTime(a), msTime(b))
 }
 
+// The SLA outcomes of a ticket against one target.
+const (
+	slaNone = iota // the policy has no such target
+	slaMet
+	slaBreached
+	slaPending
+)
+
+// ticketResult is what one ticket contributes, whatever the window.
+type ticketResult struct {
+	opened          uint64
+	fine            int32 // finest group
+	frt, resolution float64
+	next            []float64
+	resolved        bool
+	reopened, fcr   bool
+	selfService     bool
+	policy          int // index into Params.Policies, -1: none
+	sla             [2]uint8
+}
+
 // tickets computes the response-time, resolution, reopen, FCR, volume and SLA
-// attainment KPIs, and the ticket counts of the complaint rate. One query
-// over the longest window serves every window: a ticket's facts do not depend
-// on the window, only whether it was opened inside it.
+// attainment KPIs, and the ticket counts of the complaint rate.
+//
+// One query over the longest window serves every window: a ticket's facts
+// do not depend on the window, only whether it was opened inside it. Each
+// ticket is reduced once to its finest group (every grouping dimension
+// set); counts of coarser groups add up from the finest ones, and quantiles
+// gather the samples of their member groups, so the work per ticket does not
+// multiply with the number of groups.
 func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 	p := r.p
 	longest := p.Windows[0]
@@ -63,77 +92,60 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
+	fine := newFineGroups(r, ticketDims)
+	results := make([]ticketResult, len(facts))
+	for i := range facts {
+		results[i] = r.ticketResult(&facts[i], fine)
+	}
+	// newest first: the tickets of a window are then a prefix of every
+	// group's list
+	sort.SliceStable(results, func(i, j int) bool { return results[i].opened > results[j].opened })
+	members := make([][]int32, len(fine.values))
+	for i := range results {
+		f := results[i].fine
+		members[f] = append(members[f], int32(i))
+	}
 	var out []Row
 	for _, w := range p.Windows {
 		from := uint64(windowSpan(p, w).fromMs())
-		ts := newTicketTables(w.Label)
-		for i := range facts {
-			t := &facts[i]
-			if t.opened < from {
-				continue
-			}
-			r.addTicket(ts, t)
-			r.complaint(w.Label).each(r.ticketLabels(t, surveyDims), func(c *cell) { c.add("tickets_opened", 1) })
+		in := make([][]int32, len(members)) // per finest group, its tickets in the window
+		for f, m := range members {
+			n := sort.Search(len(m), func(k int) bool { return results[m[k]].opened < from })
+			in[f] = m[:n]
 		}
-		out = append(out, ts.rows(r)...)
+		out = append(out, r.ticketRows(w, fine, results, in)...)
 	}
 	return out, nil
 }
 
-type ticketTables struct {
-	frt, next, res, reopen, fcr, volume, sla *table
-}
-
-func newTicketTables(window string) ticketTables {
-	return ticketTables{
-		frt: newTable(FirstResponse, window), next: newTable(NextResponse, window),
-		res: newTable(Resolution, window), reopen: newTable(Reopen, window),
-		fcr: newTable(FCR, window), volume: newTable(Volume, window), sla: newTable(SLA, window),
-	}
-}
-
-func (r *run) addTicket(ts ticketTables, t *ticketFact) {
-	ls := r.ticketLabels(t, ticketDims)
-	selfService := 0.0
-	if t.channel == "self_service" {
-		selfService = 1
-	}
-	ts.volume.each(ls, func(c *cell) { c.add("opened", 1); c.add("self_service", selfService) })
+func (r *run) ticketResult(t *ticketFact, fine *fineGroups) ticketResult {
+	res := ticketResult{opened: t.opened, fine: fine.id(r.ticketValues(t)), frt: math.NaN(), resolution: math.NaN(),
+		selfService: t.channel == "self_service", policy: -1}
 	if t.firstResponse > 0 {
-		d := r.business(t.branch, t.opened, t.firstResponse)
-		ts.frt.each(ls, func(c *cell) { c.sample("seconds", d) })
+		res.frt = r.business(t.branch, t.opened, t.firstResponse)
 	}
-	for _, d := range r.nextResponses(t) {
-		ts.next.each(ls, func(c *cell) { c.sample("seconds", d) })
-	}
+	res.next = r.nextResponses(t)
 	if t.resolved > 0 {
-		d := r.business(t.branch, t.opened, t.resolved)
-		ts.res.each(ls, func(c *cell) { c.sample("seconds", d) })
-		agentBefore := 0
-		for _, a := range t.agentMs {
-			if a < t.resolved {
-				agentBefore++
+		res.resolved = true
+		res.resolution = r.business(t.branch, t.opened, t.resolved)
+		res.reopened = t.reopened > 0
+		res.fcr = t.agentBeforeResolved == 1 && !res.reopened
+	}
+	for i, policy := range r.p.Policies {
+		if !policy.Matches(t.channel, t.priority) {
+			continue
+		}
+		res.policy = i
+		for _, target := range policy.Targets() {
+			k := 0
+			if target.Name == sla.TargetResolution {
+				k = 1
 			}
+			res.sla[k] = r.slaOutcome(policy, target, t, t.eventOf(target.Name))
 		}
-		reopened, fcr := float64(t.reopened), 0.0
-		if agentBefore == 1 && t.reopened == 0 {
-			fcr = 1
-		}
-		ts.reopen.each(ls, func(c *cell) { c.add("resolved", 1); c.add("reopened", reopened) })
-		ts.fcr.each(ls, func(c *cell) { c.add("resolved", 1); c.add("fcr", fcr) })
+		break
 	}
-	policy, ok := sla.Match(r.p.Policies, t.channel, t.priority)
-	if !ok {
-		return
-	}
-	for _, target := range policy.Targets() {
-		done := t.eventOf(target.Name)
-		outcome := r.slaOutcome(policy, target, t, done)
-		for _, l := range ls {
-			l.Policy, l.Target = policy.Name, target.Name
-			ts.sla.at(l).add(outcome, 1)
-		}
-	}
+	return res
 }
 
 // eventOf is the instant that fulfils an SLA target (0: not yet).
@@ -144,20 +156,20 @@ func (t *ticketFact) eventOf(target string) uint64 {
 	return t.resolved
 }
 
-// slaOutcome classifies a ticket against one target: met, breached or pending.
-func (r *run) slaOutcome(policy sla.Policy, target sla.Target, t *ticketFact, done uint64) string {
+// slaOutcome classifies a ticket against one target.
+func (r *run) slaOutcome(policy sla.Policy, target sla.Target, t *ticketFact, done uint64) uint8 {
 	limit := target.Limit.Seconds()
 	cal := r.p.Calendars.For(t.branch)
 	if done > 0 {
 		if policy.Elapsed(cal, msTime(t.opened), msTime(done)) <= limit {
-			return "met"
+			return slaMet
 		}
-		return "breached"
+		return slaBreached
 	}
 	if policy.Elapsed(cal, msTime(t.opened), r.p.AsOf) > limit {
-		return "breached"
+		return slaBreached
 	}
-	return "pending"
+	return slaPending
 }
 
 // nextResponses returns the next-response samples of a ticket: after the
@@ -195,64 +207,192 @@ func (r *run) nextResponses(t *ticketFact) []float64 {
 	return out
 }
 
-func (ts ticketTables) rows(r *run) []Row {
+// ticketCounts are the counters of one group in one window.
+type ticketCounts struct {
+	opened, selfService, resolved, reopened, fcr float64
+}
+
+func (c *ticketCounts) add(o ticketCounts) {
+	c.opened += o.opened
+	c.selfService += o.selfService
+	c.resolved += o.resolved
+	c.reopened += o.reopened
+	c.fcr += o.fcr
+}
+
+// slaKey is a group's SLA cell: policy and target within a group.
+type slaKey struct {
+	group  Labels
+	policy int
+	target int
+}
+
+// ticketRows computes the rows of one window from the tickets in it.
+func (r *run) ticketRows(w Window, fine *fineGroups, results []ticketResult, in [][]int32) []Row {
 	p, want := r.p, r.want
+	// counters of the finest groups, then of every group
+	counts := make([]ticketCounts, len(in))
+	slaFine := map[[3]int]*[4]float64{} // fine group, policy, target → outcome counts
+	for f, ids := range in {
+		c := &counts[f]
+		for _, i := range ids {
+			t := &results[i]
+			c.opened++
+			if t.selfService {
+				c.selfService++
+			}
+			if t.resolved {
+				c.resolved++
+				if t.reopened {
+					c.reopened++
+				}
+				if t.fcr {
+					c.fcr++
+				}
+			}
+			if t.policy >= 0 {
+				for k, o := range t.sla {
+					if o == slaNone {
+						continue
+					}
+					key := [3]int{f, t.policy, k}
+					s := slaFine[key]
+					if s == nil {
+						s = &[4]float64{}
+						slaFine[key] = s
+					}
+					s[o]++
+				}
+			}
+		}
+	}
+	groups := fine.coarse()
 	var out []Row
-	durations := func(t *table, fields []string) []Row {
-		return t.rows(p, func(_ Labels, c *cell) map[string]float64 {
-			xs := c.samples["seconds"]
+	row := func(kpi string, l Labels, v map[string]float64) {
+		out = append(out, Row{KPI: kpi, Window: w.Label, AsOf: p.AsOf, Labels: l, Values: v})
+	}
+	totals := map[Labels]ticketCounts{}
+	for _, g := range groups {
+		var c ticketCounts
+		for _, f := range g.members {
+			c.add(counts[f])
+		}
+		totals[g.labels] = c
+	}
+	var buf []float64
+	for _, g := range groups {
+		c := totals[g.labels]
+		if c.opened == 0 {
+			continue
+		}
+		l := g.labels
+		if want[Volume] {
+			v := map[string]float64{"opened": c.opened}
+			if l.Channel == All {
+				v["self_service"] = c.selfService
+				ratio(v, "self_service_share", c.selfService, c.opened)
+			} else {
+				all := l
+				all.Channel = All
+				ratio(v, "share", c.opened, totals[all].opened)
+			}
+			row(Volume, l, v)
+		}
+		if c.resolved > 0 {
+			if want[Reopen] {
+				v := map[string]float64{"resolved": c.resolved, "reopened": c.reopened}
+				ratio(v, "ratio", c.reopened, c.resolved)
+				row(Reopen, l, v)
+			}
+			if want[FCR] {
+				v := map[string]float64{"resolved": c.resolved, "fcr": c.fcr}
+				ratio(v, "ratio", c.fcr, c.resolved)
+				row(FCR, l, v)
+			}
+		}
+		gather := func(pick func(t *ticketResult, dst []float64) []float64) []float64 {
+			buf = buf[:0]
+			for _, f := range g.members {
+				for _, i := range in[f] {
+					buf = pick(&results[i], buf)
+				}
+			}
+			return buf
+		}
+		durations := func(kpi string, xs []float64, qs ...string) {
 			if len(xs) == 0 {
-				return nil
+				return
 			}
 			v := map[string]float64{"count": float64(len(xs)), "mean_seconds": mean(xs)}
-			for _, f := range fields {
-				v[f] = quantile(xs, QuantileFields[f])
+			for i, x := range quantiles(xs, qs) {
+				v[qs[i]] = x
 			}
-			return v
-		})
-	}
-	if want[FirstResponse] {
-		out = append(out, durations(ts.frt, []string{"p50_seconds", "p90_seconds", "p95_seconds"})...)
-	}
-	if want[NextResponse] {
-		out = append(out, durations(ts.next, []string{"p90_seconds"})...)
-	}
-	if want[Resolution] {
-		out = append(out, durations(ts.res, []string{"p50_seconds", "p90_seconds"})...)
-	}
-	resolvedShare := func(t *table, num string) []Row {
-		return t.rows(p, func(_ Labels, c *cell) map[string]float64 {
-			v := map[string]float64{"resolved": c.sums["resolved"], num: c.sums[num]}
-			ratio(v, "ratio", c.sums[num], c.sums["resolved"])
-			return v
-		})
-	}
-	if want[Reopen] {
-		out = append(out, resolvedShare(ts.reopen, "reopened")...)
-	}
-	if want[FCR] {
-		out = append(out, resolvedShare(ts.fcr, "fcr")...)
-	}
-	if want[Volume] {
-		out = append(out, ts.volume.rows(p, func(l Labels, c *cell) map[string]float64 {
-			v := map[string]float64{"opened": c.sums["opened"]}
-			if l.Channel == All {
-				v["self_service"] = c.sums["self_service"]
-				ratio(v, "self_service_share", c.sums["self_service"], c.sums["opened"])
-			} else {
-				total := l
-				total.Channel = All
-				ratio(v, "share", c.sums["opened"], ts.volume.cells[total].sums["opened"])
+			row(kpi, l, v)
+		}
+		scalar := func(get func(t *ticketResult) float64) func(t *ticketResult, dst []float64) []float64 {
+			return func(t *ticketResult, dst []float64) []float64 {
+				if x := get(t); !math.IsNaN(x) {
+					dst = append(dst, x)
+				}
+				return dst
 			}
-			return v
-		})...)
+		}
+		if want[FirstResponse] {
+			durations(FirstResponse, gather(scalar(func(t *ticketResult) float64 { return t.frt })), "p50_seconds", "p90_seconds", "p95_seconds")
+		}
+		if want[Resolution] {
+			durations(Resolution, gather(scalar(func(t *ticketResult) float64 { return t.resolution })), "p50_seconds", "p90_seconds")
+		}
+		if want[NextResponse] {
+			durations(NextResponse, gather(func(t *ticketResult, dst []float64) []float64 { return append(dst, t.next...) }), "p90_seconds")
+		}
 	}
 	if want[SLA] {
-		out = append(out, ts.sla.rows(p, func(_ Labels, c *cell) map[string]float64 {
-			v := map[string]float64{"met": c.sums["met"], "breached": c.sums["breached"], "pending": c.sums["pending"]}
-			ratio(v, "attainment_ratio", c.sums["met"], c.sums["met"]+c.sums["breached"])
-			return v
-		})...)
+		slaCoarse := map[slaKey]*[4]float64{}
+		var order []slaKey
+		for _, g := range groups {
+			for _, f := range g.members {
+				for pi := range p.Policies {
+					for k := 0; k < 2; k++ {
+						s := slaFine[[3]int{f, pi, k}]
+						if s == nil {
+							continue
+						}
+						key := slaKey{g.labels, pi, k}
+						acc := slaCoarse[key]
+						if acc == nil {
+							acc = &[4]float64{}
+							slaCoarse[key] = acc
+							order = append(order, key)
+						}
+						for o := range s {
+							acc[o] += s[o]
+						}
+					}
+				}
+			}
+		}
+		for _, key := range order {
+			s := slaCoarse[key]
+			l := key.group
+			l.Policy = p.Policies[key.policy].Name
+			l.Target = sla.TargetFirstResponse
+			if key.target == 1 {
+				l.Target = sla.TargetResolution
+			}
+			v := map[string]float64{"met": s[slaMet], "breached": s[slaBreached], "pending": s[slaPending]}
+			ratio(v, "attainment_ratio", s[slaMet], s[slaMet]+s[slaBreached])
+			row(SLA, l, v)
+		}
+	}
+	// the complaint rate's ticket counts, grouped like complaints
+	complaints := r.complaint(w.Label)
+	for f, ids := range in {
+		if len(ids) == 0 {
+			continue
+		}
+		n := float64(len(ids))
+		complaints.each(r.g.labels(fine.values[f], surveyDims), func(c *cell) { c.add("tickets_opened", n) })
 	}
 	return out
 }
@@ -274,13 +414,14 @@ func (e *Engine) slaNow(ctx context.Context, r *run) ([]Row, error) {
 		}
 		cal := p.Calendars.For(f.branch)
 		elapsed := policy.Elapsed(cal, msTime(f.opened), p.AsOf)
+		ls := r.g.labels(r.ticketValues(f), ticketDims)
 		for _, target := range policy.Targets() {
 			if f.eventOf(target.Name) > 0 {
 				continue
 			}
 			limit := target.Limit.Seconds()
 			breaching, atRisk := elapsed > limit, elapsed >= p.AtRiskFraction*limit && elapsed <= limit
-			for _, l := range r.ticketLabels(f, ticketDims) {
+			for _, l := range ls {
 				l.Policy, l.Target = policy.Name, target.Name
 				c := t.at(l)
 				c.add("open", 1)
@@ -295,8 +436,8 @@ func (e *Engine) slaNow(ctx context.Context, r *run) ([]Row, error) {
 		}
 	}
 	return t.rows(p, func(_ Labels, c *cell) map[string]float64 {
-		v := map[string]float64{"open": c.sums["open"], "breaching": c.sums["breaching"], "at_risk": c.sums["at_risk"]}
-		if xs := c.samples["breaching_elapsed"]; len(xs) > 0 {
+		v := map[string]float64{"open": c.sum("open"), "breaching": c.sum("breaching"), "at_risk": c.sum("at_risk")}
+		if xs := c.samplesOf("breaching_elapsed"); len(xs) > 0 {
 			oldest := xs[0]
 			for _, x := range xs {
 				oldest = max(oldest, x)

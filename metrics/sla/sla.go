@@ -81,11 +81,16 @@ func WithDefaults(policies []Policy) []Policy {
 // false when none does, and the ticket then has no SLA.
 func Match(policies []Policy, channel, priority string) (Policy, bool) {
 	for _, p := range policies {
-		if (p.Channel == Any || p.Channel == channel) && (p.Priority == Any || p.Priority == priority) {
+		if p.Matches(channel, priority) {
 			return p, true
 		}
 	}
 	return Policy{}, false
+}
+
+// Matches reports whether p covers a ticket of this channel and priority.
+func (p Policy) Matches(channel, priority string) bool {
+	return (p.Channel == Any || p.Channel == channel) && (p.Priority == Any || p.Priority == priority)
 }
 
 // Elapsed returns the seconds from start to end that count against p's

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/spf13/cobra"
+
+	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
+	"github.com/cxpulse/cxpulse/ingest"
+	"github.com/cxpulse/cxpulse/ingest/event"
+	"github.com/cxpulse/cxpulse/ingest/gen"
+	"github.com/cxpulse/cxpulse/metrics/kpi"
+	cxsql "github.com/cxpulse/cxpulse/sql"
+)
+
+func newBenchCommand(g *globalFlags) *cobra.Command {
+	bench := &cobra.Command{
+		Use:   "bench",
+		Short: "Reproducible benchmarks against the configured ClickHouse",
+	}
+	var sizes string
+	var branches, perDay, repeat int
+	var keep bool
+	kpiCmd := &cobra.Command{
+		Use:   "kpi",
+		Short: "Time a full KPI refresh and the breaching-now job on generated histories of growing size",
+		Long: `bench kpi generates histories for --branches branches at a constant rate of
+--events-per-day, one database per size (bench_kpi_<size>), loads them
+straight into ClickHouse, and times, as of the end of each history:
+
+  full refresh   every KPI job (sla_now, tickets, satisfaction, retention)
+                 computed and written as snapshots, as the scheduler does
+  breaching-now  the sla_now job alone, which alerts watch
+
+Each is run --repeat times; the median is printed with the rows ClickHouse
+read. Because the rate is constant, a bigger size means a longer history
+with the same data inside each window: the refresh should barely grow.
+
+  cxpulse bench kpi --sizes 1M,10M,50M --branches 200`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.load(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			var counts []int
+			for _, s := range splitComma(sizes) {
+				n, err := parseCount(s)
+				if err != nil {
+					return fmt.Errorf("--sizes: %w", err)
+				}
+				counts = append(counts, n)
+			}
+			sort.Ints(counts)
+			a := newApp(cfg, newLogger(cfg, cmd.ErrOrStderr()))
+			return a.benchKPI(cmd.Context(), cmd.OutOrStdout(), counts, branches, perDay, repeat, keep)
+		},
+	}
+	f := kpiCmd.Flags()
+	f.StringVar(&sizes, "sizes", "1M,10M", "history sizes in events (k and M suffixes)")
+	f.IntVar(&branches, "branches", 200, "branches")
+	f.IntVar(&perDay, "events-per-day", 100_000, "events per day across all branches")
+	f.IntVar(&repeat, "repeat", 3, "runs per measurement (the median is printed)")
+	f.BoolVar(&keep, "keep", true, "keep a size's database and reuse it when it already holds the data")
+	bench.AddCommand(kpiCmd)
+	return bench
+}
+
+func parseCount(s string) (int, error) {
+	mult := 1
+	switch {
+	case strings.HasSuffix(s, "M"):
+		mult, s = 1_000_000, strings.TrimSuffix(s, "M")
+	case strings.HasSuffix(s, "k"):
+		mult, s = 1_000, strings.TrimSuffix(s, "k")
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a positive count like 10M", s)
+	}
+	return n * mult, nil
+}
+
+// benchEnd is the fixed end of every generated history, so that runs repeat.
+var benchEnd = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
+type benchResult struct {
+	events               int
+	days                 int
+	loadSeconds          float64
+	refresh, slaNow      time.Duration
+	refreshRows, nowRows uint64
+	snapshotRows         int
+}
+
+func (a *app) benchKPI(ctx context.Context, out io.Writer, sizes []int, branches, perDay, repeat int, keep bool) error {
+	conn, err := a.connectClickHouse(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var results []benchResult
+	for _, n := range sizes {
+		days := max(1, n/perDay)
+		db := fmt.Sprintf("bench_kpi_%d", n)
+		res := benchResult{events: n, days: days}
+		gnr, err := gen.New(gen.Config{Branches: branches, Days: days, End: benchEnd, Seed: 42, TargetEvents: n})
+		if err != nil {
+			return err
+		}
+		if res.loadSeconds, err = a.benchLoad(ctx, conn, db, gnr, keep); err != nil {
+			return err
+		}
+		var kcfg config.Config = a.cfg
+		kcfg.ClickHouse.Database = db
+		if len(kcfg.Calendars) == 0 {
+			if err := demoKPIConfig(&kcfg, gnr, false); err != nil {
+				return err
+			}
+		}
+		params, err := kcfg.KPIParams()
+		if err != nil {
+			return err
+		}
+		engine, snaps := kpi.NewEngine(conn, db), kpi.NewSnapshots(conn, db)
+		sub := app{cfg: kcfg, log: a.log, reg: a.reg}
+		jobs := sub.kpiJobSpecs(nil)
+		var nowJob kpi.JobSpec
+		for _, j := range jobs {
+			if j.Name == "sla_now" {
+				nowJob = j
+			}
+		}
+		measure := func(js []kpi.JobSpec) (time.Duration, uint64, int, error) {
+			var times []time.Duration
+			var rowsRead uint64
+			var written int
+			for i := 0; i < repeat; i++ {
+				var read uint64
+				pctx := clickhouse.Context(ctx, clickhouse.WithProgress(func(p *clickhouse.Progress) { read += p.Rows }))
+				start := time.Now()
+				written = 0
+				for _, j := range js {
+					w, err := kpi.RunJob(pctx, engine, snaps, j, params, benchEnd, a.log)
+					if err != nil {
+						return 0, 0, 0, err
+					}
+					written += w
+				}
+				times = append(times, time.Since(start))
+				rowsRead = read
+			}
+			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+			return times[len(times)/2], rowsRead, written, nil
+		}
+		if res.refresh, res.refreshRows, res.snapshotRows, err = measure(jobs); err != nil {
+			return err
+		}
+		if res.slaNow, res.nowRows, _, err = measure([]kpi.JobSpec{nowJob}); err != nil {
+			return err
+		}
+		a.log.Info().Int("events", n).Int("days", days).Dur("refresh", res.refresh).Dur("sla_now", res.slaNow).Msg("bench size done")
+		results = append(results, res)
+	}
+	fmt.Fprintf(out, "KPI refresh as of %s, %d branches, %d events/day, median of %d\n", benchEnd.Format(time.RFC3339), branches, perDay, repeat)
+	fmt.Fprintf(out, "%12s %6s %9s %11s %14s %9s %12s %13s %14s\n", "events", "days", "load_s", "refresh_s", "refresh_rows", "snapshot", "sla_now_s", "sla_now_rows", "refresh_vs_1st")
+	for _, r := range results {
+		fmt.Fprintf(out, "%12d %6d %9.1f %11.3f %14d %9d %12.3f %13d %13.2fx\n", r.events, r.days, r.loadSeconds,
+			r.refresh.Seconds(), r.refreshRows, r.snapshotRows, r.slaNow.Seconds(), r.nowRows,
+			r.refresh.Seconds()/results[0].refresh.Seconds())
+	}
+	return nil
+}
+
+// benchLoad fills db with the generator's events unless it already holds
+// them (keep), and returns the seconds loading took.
+func (a *app) benchLoad(ctx context.Context, conn driver.Conn, db string, gnr *gen.Generator, keep bool) (float64, error) {
+	table := "`" + db + "`.events"
+	if keep {
+		var n uint64
+		if err := conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = 'events'", db).Scan(&n); err == nil && n > 0 {
+			var rows uint64
+			if err := conn.QueryRow(ctx, "SELECT count() FROM "+table).Scan(&rows); err == nil && rows > 0 {
+				a.log.Info().Str("database", db).Uint64("events", rows).Msg("reusing loaded history")
+				return 0, nil
+			}
+		}
+	}
+	if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS `"+db+"`"); err != nil {
+		return 0, err
+	}
+	if _, err := cxsql.Migrate(ctx, conn, db); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	const chunk = 250_000
+	buf := make([]event.Event, 0, chunk)
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		err := ingest.Load(ctx, conn, table, buf, chunk)
+		buf = buf[:0]
+		return err
+	}
+	total := 0
+	_, err := gnr.Run(ctx, func(r gen.Record) error {
+		ev, err := event.Decode(r.Value, benchEnd.Add(time.Hour), event.Limits{})
+		if err != nil {
+			return err
+		}
+		buf = append(buf, ev)
+		total++
+		if len(buf) == chunk {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return 0, fmt.Errorf("load %s: %w", db, err)
+	}
+	a.log.Info().Str("database", db).Int("events", total).Dur("took", time.Since(start)).Msg("history loaded")
+	return time.Since(start).Seconds(), nil
+}

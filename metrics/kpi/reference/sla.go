@@ -1,0 +1,134 @@
+package reference
+
+import (
+	"time"
+
+	"github.com/cxpulse/cxpulse/metrics/kpi"
+	"github.com/cxpulse/cxpulse/metrics/sla"
+)
+
+// coverage is one SLA target that covers one ticket: the policy the ticket
+// matched first, the target, whether the target's event (first response or
+// resolution) happened, and the elapsed time (business or calendar, as the
+// policy says) up to that event or, without one, up to as_of.
+type coverage struct {
+	tk      *ticket
+	policy  string
+	target  string
+	limit   float64 // seconds
+	done    bool
+	elapsed float64
+}
+
+// coverages returns every (ticket, target) pair an SLA policy covers.
+func (c *computation) coverages() []coverage {
+	var out []coverage
+	for _, tk := range c.tickets {
+		pol, ok := sla.Match(c.p.Policies, tk.m.channel, tk.m.priority)
+		if !ok {
+			continue
+		}
+		cal := c.p.Calendars.For(tk.m.branch)
+		for _, tg := range pol.Targets() {
+			cv := coverage{tk: tk, policy: pol.Name, target: tg.Name, limit: tg.Limit.Seconds()}
+			var at time.Time // when the target's event happened
+			switch tg.Name {
+			case sla.TargetFirstResponse:
+				cv.done, at = tk.responded, tk.firstResponse
+			case sla.TargetResolution:
+				cv.done, at = tk.resolved, tk.resolvedAt
+			default:
+				continue
+			}
+			if !cv.done {
+				at = c.p.AsOf
+			}
+			cv.elapsed = pol.Elapsed(cal, tk.opened, at)
+			out = append(out, cv)
+		}
+	}
+	return out
+}
+
+// labels are the groups of a coverage: the ticket's, with policy and target.
+func (c *computation) coverageLabels(cv coverage) []kpi.Labels {
+	ls := c.g.labels(cv.tk.m, scopeTicket)
+	for i := range ls {
+		ls[i].Policy, ls[i].Target = cv.policy, cv.target
+	}
+	return ls
+}
+
+// attainment counts one group's covered tickets by outcome.
+type attainment struct {
+	met, breached, pending float64
+}
+
+// sla adds the attainment rows of window w: tickets opened in [from, as_of)
+// are met when their event's elapsed time ≤ target, breached when it is
+// over, or when there is no event yet and elapsed(opened, as_of) > target,
+// else pending.
+func (c *computation) sla(w kpi.Window, from time.Time) {
+	t := table[attainment]{}
+	for _, cv := range c.covered {
+		if !in(cv.tk.opened, from, c.p.AsOf) {
+			continue
+		}
+		t.add(c.coverageLabels(cv), func(a *attainment) {
+			switch {
+			case cv.elapsed > cv.limit:
+				a.breached++
+			case cv.done:
+				a.met++
+			default:
+				a.pending++
+			}
+		})
+	}
+	emit(c, kpi.SLA, w.Label, t, func(_ kpi.Labels, a *attainment) map[string]float64 {
+		v := map[string]float64{"met": a.met, "breached": a.breached, "pending": a.pending}
+		setRatio(v, "attainment_ratio", a.met, a.met+a.breached)
+		return v
+	})
+}
+
+// openNow counts one group's open covered tickets.
+type openNow struct {
+	open, breaching, atRisk float64
+	oldest                  float64
+}
+
+// slaNow adds the sla_now rows over the covered tickets opened in the
+// breaching lookback: open when the target's event has not happened yet; of
+// those, breaching when elapsed(opened, as_of) > target, at risk when
+// risk_fraction·target ≤ elapsed ≤ target. A row exists for every group with
+// at least one open covered ticket, so that 0 is published while tickets wait
+// and nothing breaches (docs/KPI-ENGINE.md).
+func (c *computation) slaNow() {
+	from := c.p.AsOf.Add(-c.p.BreachingLookback.Duration)
+	t := table[openNow]{}
+	for _, cv := range c.covered {
+		if !in(cv.tk.opened, from, c.p.AsOf) || cv.done {
+			continue
+		}
+		t.add(c.coverageLabels(cv), func(a *openNow) {
+			a.open++
+			switch {
+			case cv.elapsed > cv.limit:
+				a.breaching++
+				if cv.elapsed > a.oldest {
+					a.oldest = cv.elapsed
+				}
+			case cv.elapsed >= c.p.AtRiskFraction*cv.limit:
+				a.atRisk++
+			}
+		})
+	}
+	emit(c, kpi.SLANow, c.p.BreachingLookback.Label, t, func(_ kpi.Labels, a *openNow) map[string]float64 {
+		v := map[string]float64{"open": a.open, "breaching": a.breaching, "at_risk": a.atRisk}
+		if a.breaching > 0 {
+			v["oldest_wait_seconds"] = a.oldest
+		}
+		return v
+	})
+}
