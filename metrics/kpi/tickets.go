@@ -14,10 +14,10 @@ import (
 // ClickHouse to the instants its KPIs need (milliseconds, 0 = not yet).
 type ticketFact struct {
 	id, branch, channel, priority, agent, team string
-	opened, firstResponse, resolved             uint64
-	reopened                                    uint8
-	agentBeforeResolved                         uint64
-	agentMs, customerMs                         []uint64 // distinct, sorted, from the opening on
+	opened, firstResponse, resolved            uint64
+	reopened                                   uint8
+	agentBeforeResolved                        uint64
+	agentMs, customerMs                        []uint64 // distinct, sorted, from the opening on
 }
 
 // ticketFacts returns the tickets opened in s; with openOnly, only those
