@@ -30,7 +30,7 @@ var families = []struct {
 	run  func(e *Engine, ctx context.Context, r *run) ([]Row, error)
 }{
 	{[]string{NPS, CSAT, CES, Complaints}, (*Engine).surveys},
-	{[]string{FirstResponse, NextResponse, Resolution, Reopen, FCR, Volume, SLA, Complaints}, (*Engine).tickets},
+	{[]string{FirstResponse, NextResponse, Resolution, Reopen, FCR, Volume, SLA, SLADecisions, Complaints}, (*Engine).tickets},
 	{[]string{SLANow}, (*Engine).slaNow},
 	{[]string{Retention}, (*Engine).retention},
 	{[]string{Cohort}, (*Engine).cohorts},
@@ -56,6 +56,9 @@ func (e *Engine) Compute(ctx context.Context, p Params, kpis ...string) ([]Row, 
 		}
 	}
 	r := &run{p: p, want: want, g: grouping{by: p.By, regions: p.Regions}, complaints: map[string]*table{}}
+	for _, w := range p.BurnWindows {
+		r.longestBurn = max(r.longestBurn, w.Duration)
+	}
 	var out []Row
 	for _, f := range families {
 		needed := false
@@ -85,10 +88,11 @@ func (e *Engine) Compute(ctx context.Context, p Params, kpis ...string) ([]Row, 
 // run is the state of one Compute: its parameters, the KPIs wanted, and the
 // complaint counts, which join survey-like events with ticket counts.
 type run struct {
-	p          Params
-	want       map[string]bool
-	g          grouping
-	complaints map[string]*table // by window label
+	p           Params
+	longestBurn time.Duration
+	want        map[string]bool
+	g           grouping
+	complaints  map[string]*table // by window label
 }
 
 func (r *run) complaint(window string) *table {

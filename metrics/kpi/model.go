@@ -25,11 +25,14 @@ const (
 	Volume        = "volume"
 	SLA           = "sla"     // attainment per policy and target over the window
 	SLANow        = "sla_now" // breaching now and at risk, per policy and target
-	Complaints    = "complaints"
-	Retention     = "retention"
-	Cohort        = "cohort"
-	Punctuality   = "punctuality"
-	PromiseKept   = "promise_kept"
+	// SLADecisions counts tickets decided (met or breached) in each trailing
+	// burn window, by the instant of the decision: the SLI of burn-rate alerts.
+	SLADecisions = "sla_decisions"
+	Complaints   = "complaints"
+	Retention    = "retention"
+	Cohort       = "cohort"
+	Punctuality  = "punctuality"
+	PromiseKept  = "promise_kept"
 )
 
 // Fields lists, per KPI, every value name a Row of that KPI may hold. Ratios
@@ -46,6 +49,7 @@ var Fields = map[string][]string{
 	Volume:        {"opened", "share", "self_service", "self_service_share"},
 	SLA:           {"met", "breached", "pending", "attainment_ratio"},
 	SLANow:        {"open", "breaching", "oldest_wait_seconds", "at_risk"},
+	SLADecisions:  {"met", "breached"},
 	Complaints:    {"complaints", "tickets_opened", "per_100_tickets"},
 	Retention:     {"previous", "current", "retained", "churned", "retention_ratio"},
 	Cohort:        {"size", "active", "ratio"},

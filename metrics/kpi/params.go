@@ -50,6 +50,9 @@ type Params struct {
 	TicketLookback time.Duration
 	// BreachingLookback is how far back SLANow looks for open tickets (default 30d).
 	BreachingLookback Window
+	// BurnWindows are the trailing windows of SLADecisions, the SLI that
+	// burn-rate alerts read (default 5m, 30m, 1h, 2h, 6h, 1d, 3d).
+	BurnWindows []Window
 	// AtRiskFraction is the share of a target after which an open ticket is at risk (default 0.8).
 	AtRiskFraction float64
 	// PunctualityGrace is how late an appointment may start and still be on time (default 300s).
@@ -58,6 +61,10 @@ type Params struct {
 
 // DefaultWindows are the rolling windows of KPIS.md.
 var DefaultWindows = []string{"1h", "24h", "7d", "30d", "90d"}
+
+// DefaultBurnWindows are the windows of the SRE workbook's multi-window,
+// multi-burn-rate alerts for a 30-day objective.
+var DefaultBurnWindows = []string{"5m", "30m", "1h", "2h", "6h", "1d", "3d"}
 
 // WithDefaults returns p with every unset field given its default.
 func (p Params) WithDefaults() Params {
@@ -75,6 +82,12 @@ func (p Params) WithDefaults() Params {
 	}
 	if p.BreachingLookback.Duration == 0 {
 		p.BreachingLookback = Window{Label: "30d", Duration: 30 * 24 * time.Hour}
+	}
+	if len(p.BurnWindows) == 0 {
+		for _, s := range DefaultBurnWindows {
+			w, _ := ParseWindow(s)
+			p.BurnWindows = append(p.BurnWindows, w)
+		}
 	}
 	if p.AtRiskFraction == 0 {
 		p.AtRiskFraction = 0.8

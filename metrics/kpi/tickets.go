@@ -69,6 +69,7 @@ type ticketResult struct {
 	selfService     bool
 	policy          int // index into Params.Policies, -1: none
 	sla             [2]uint8
+	decidedAt       [2]uint64 // when sla[k] became met or breached (ms; 0 while pending)
 }
 
 // tickets computes the response-time, resolution, reopen, FCR, volume and SLA
@@ -115,7 +116,84 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 		}
 		out = append(out, r.ticketRows(w, fine, results, in)...)
 	}
+	if r.want[SLADecisions] {
+		out = append(out, r.decisionRows(fine, results)...)
+	}
 	return out, nil
+}
+
+// decisionRows counts, per burn window, the tickets whose SLA outcome was
+// decided inside it, by group, policy, target and outcome.
+func (r *run) decisionRows(fine *fineGroups, results []ticketResult) []Row {
+	asOf := uint64(r.p.AsOf.UnixMilli())
+	groups := fine.coarse()
+	var out []Row
+	for _, w := range r.p.BurnWindows {
+		from := asOf - uint64(w.Duration.Milliseconds())
+		counts := map[[3]int]*[4]float64{}
+		for i := range results {
+			t := &results[i]
+			if t.policy < 0 {
+				continue
+			}
+			for k, o := range t.sla {
+				if (o != slaMet && o != slaBreached) || t.decidedAt[k] < from || t.decidedAt[k] >= asOf {
+					continue
+				}
+				key := [3]int{int(t.fine), t.policy, k}
+				c := counts[key]
+				if c == nil {
+					c = &[4]float64{}
+					counts[key] = c
+				}
+				c[o]++
+			}
+		}
+		out = append(out, r.slaRows(SLADecisions, w.Label, groups, counts, func(s *[4]float64) map[string]float64 {
+			return map[string]float64{"met": s[slaMet], "breached": s[slaBreached]}
+		})...)
+	}
+	return out
+}
+
+// slaRows rolls per-finest-group SLA counts (keyed by finest group, policy,
+// target) up into every group and turns them into rows.
+func (r *run) slaRows(kpi, window string, groups []coarseGroup, fine map[[3]int]*[4]float64, values func(*[4]float64) map[string]float64) []Row {
+	coarse := map[slaKey]*[4]float64{}
+	var order []slaKey
+	for _, g := range groups {
+		for _, f := range g.members {
+			for pi := range r.p.Policies {
+				for k := 0; k < 2; k++ {
+					s := fine[[3]int{f, pi, k}]
+					if s == nil {
+						continue
+					}
+					key := slaKey{g.labels, pi, k}
+					acc := coarse[key]
+					if acc == nil {
+						acc = &[4]float64{}
+						coarse[key] = acc
+						order = append(order, key)
+					}
+					for o := range s {
+						acc[o] += s[o]
+					}
+				}
+			}
+		}
+	}
+	out := make([]Row, 0, len(order))
+	for _, key := range order {
+		l := key.group
+		l.Policy = r.p.Policies[key.policy].Name
+		l.Target = sla.TargetFirstResponse
+		if key.target == 1 {
+			l.Target = sla.TargetResolution
+		}
+		out = append(out, Row{KPI: kpi, Window: window, AsOf: r.p.AsOf, Labels: l, Values: values(coarse[key])})
+	}
+	return out
 }
 
 func (r *run) ticketResult(t *ticketFact, fine *fineGroups) ticketResult {
@@ -142,6 +220,7 @@ func (r *run) ticketResult(t *ticketFact, fine *fineGroups) ticketResult {
 				k = 1
 			}
 			res.sla[k] = r.slaOutcome(policy, target, t, t.eventOf(target.Name))
+			res.decidedAt[k] = r.decisionInstant(policy, target, t, res.sla[k])
 		}
 		break
 	}
@@ -170,6 +249,42 @@ func (r *run) slaOutcome(policy sla.Policy, target sla.Target, t *ticketFact, do
 		return slaBreached
 	}
 	return slaPending
+}
+
+// decisionInstant is when a ticket's outcome against a target was settled:
+// the event, for a met target; the instant the target passed, for a breached
+// one (found by bisection, as elapsed time only grows). Tickets answered or
+// breached long before the longest burn window are not searched.
+func (r *run) decisionInstant(policy sla.Policy, target sla.Target, t *ticketFact, outcome uint8) uint64 {
+	done := t.eventOf(target.Name)
+	asOf := uint64(r.p.AsOf.UnixMilli())
+	switch outcome {
+	case slaMet:
+		return done
+	case slaBreached:
+	default:
+		return 0
+	}
+	end := asOf
+	if done > 0 {
+		end = done
+	}
+	if end < asOf-uint64(r.longestBurn.Milliseconds()) {
+		return end // decided before every burn window: no need to be exact
+	}
+	limit := target.Limit.Seconds()
+	cal := r.p.Calendars.For(t.branch)
+	opened := msTime(t.opened)
+	lo, hi := t.opened, end // elapsed(lo) ≤ limit < elapsed(hi)
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if policy.Elapsed(cal, opened, msTime(mid)) > limit {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
 }
 
 // nextResponses returns the next-response samples of a ticket: after the
@@ -348,42 +463,11 @@ func (r *run) ticketRows(w Window, fine *fineGroups, results []ticketResult, in 
 		}
 	}
 	if want[SLA] {
-		slaCoarse := map[slaKey]*[4]float64{}
-		var order []slaKey
-		for _, g := range groups {
-			for _, f := range g.members {
-				for pi := range p.Policies {
-					for k := 0; k < 2; k++ {
-						s := slaFine[[3]int{f, pi, k}]
-						if s == nil {
-							continue
-						}
-						key := slaKey{g.labels, pi, k}
-						acc := slaCoarse[key]
-						if acc == nil {
-							acc = &[4]float64{}
-							slaCoarse[key] = acc
-							order = append(order, key)
-						}
-						for o := range s {
-							acc[o] += s[o]
-						}
-					}
-				}
-			}
-		}
-		for _, key := range order {
-			s := slaCoarse[key]
-			l := key.group
-			l.Policy = p.Policies[key.policy].Name
-			l.Target = sla.TargetFirstResponse
-			if key.target == 1 {
-				l.Target = sla.TargetResolution
-			}
+		out = append(out, r.slaRows(SLA, w.Label, groups, slaFine, func(s *[4]float64) map[string]float64 {
 			v := map[string]float64{"met": s[slaMet], "breached": s[slaBreached], "pending": s[slaPending]}
 			ratio(v, "attainment_ratio", s[slaMet], s[slaMet]+s[slaBreached])
-			row(SLA, l, v)
-		}
+			return v
+		})...)
 	}
 	// the complaint rate's ticket counts, grouped like complaints
 	complaints := r.complaint(w.Label)

@@ -108,6 +108,7 @@ var required = map[string][]string{
 	kpi.Volume:        {"opened"},
 	kpi.SLA:           {"met", "breached", "pending"},
 	kpi.SLANow:        {"open", "breaching", "at_risk"},
+	kpi.SLADecisions:  {"met", "breached"},
 	kpi.Complaints:    {"complaints", "tickets_opened"},
 	kpi.Retention:     {"previous", "current", "retained", "churned"},
 	kpi.Cohort:        {"size", "active"},
@@ -211,7 +212,7 @@ func TestGoldenExpectedRows(t *testing.T) {
 			require.Equal(t, kpi.All, l.Channel, "%s: per-branch KPI on a channel", key)
 		}
 		switch r.KPI {
-		case kpi.SLA, kpi.SLANow:
+		case kpi.SLA, kpi.SLANow, kpi.SLADecisions:
 			require.True(t, policies[l.Policy], "%s: unknown policy", key)
 			require.Contains(t, []string{sla.TargetFirstResponse, sla.TargetResolution}, l.Target, key)
 		default:
@@ -224,6 +225,8 @@ func TestGoldenExpectedRows(t *testing.T) {
 			require.True(t, l.K >= 0 && l.K <= 12, "%s: k out of 0..12", key)
 		case kpi.SLANow:
 			require.Equal(t, g.Params.BreachingLookback.Label, r.Window, key)
+		case kpi.SLADecisions:
+			require.Contains(t, kpi.DefaultBurnWindows, r.Window, key)
 		default:
 			require.True(t, windows[r.Window], "%s: unknown window", key)
 			require.Empty(t, l.Cohort, key)
@@ -331,6 +334,7 @@ var additive = map[string][]string{
 	kpi.Volume:        {"opened", "self_service"},
 	kpi.SLA:           {"met", "breached", "pending"},
 	kpi.SLANow:        {"open", "breaching", "at_risk"},
+	kpi.SLADecisions:  {"met", "breached"},
 	kpi.Complaints:    {"complaints", "tickets_opened"},
 	kpi.Retention:     {"previous", "current", "retained", "churned"},
 	kpi.Cohort:        {"size", "active"},

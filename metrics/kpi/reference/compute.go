@@ -39,6 +39,7 @@ func Compute(events []event.Event, p kpi.Params) ([]kpi.Row, error) {
 		c.promiseKept(evs, w, from)
 	}
 	c.slaNow()
+	c.slaDecisions()
 	c.cohorts(acts)
 
 	kpi.SortRows(c.rows)

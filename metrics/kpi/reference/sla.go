@@ -16,7 +16,9 @@ type coverage struct {
 	policy  string
 	target  string
 	limit   float64 // seconds
+	pol     sla.Policy
 	done    bool
+	at      time.Time // the event, or as_of without one
 	elapsed float64
 }
 
@@ -43,7 +45,9 @@ func (c *computation) coverages() []coverage {
 			if !cv.done {
 				at = c.p.AsOf
 			}
+			cv.at = at
 			cv.elapsed = pol.Elapsed(cal, tk.opened, at)
+			cv.pol = pol
 			out = append(out, cv)
 		}
 	}
@@ -131,4 +135,54 @@ func (c *computation) slaNow() {
 		}
 		return v
 	})
+}
+
+// decision is when a coverage's outcome was settled: at the event when the
+// target was met; when the target passed, if it was breached (late or still
+// waiting); ok is false while it is pending.
+func (c *computation) decision(cv coverage) (at time.Time, met, ok bool) {
+	if cv.done && cv.elapsed <= cv.limit {
+		return cv.at, true, true
+	}
+	if cv.elapsed <= cv.limit {
+		return time.Time{}, false, false // still within its target
+	}
+	// Walk forward from the opening in ever finer steps to the first
+	// millisecond past the target: slow, but plainly right.
+	cal := c.p.Calendars.For(cv.tk.m.branch)
+	t := cv.tk.opened
+	for _, step := range []time.Duration{time.Hour, time.Minute, time.Second, time.Millisecond} {
+		for cv.pol.Elapsed(cal, cv.tk.opened, t.Add(step)) <= cv.limit {
+			t = t.Add(step)
+		}
+	}
+	return t.Add(time.Millisecond), false, true
+}
+
+// decisions counts one group's tickets decided in a burn window.
+type decisions struct{ met, breached float64 }
+
+// slaDecisions adds, per burn window, the tickets whose SLA outcome was
+// settled in [as_of − W, as_of), by group, policy, target and outcome.
+func (c *computation) slaDecisions() {
+	for _, w := range c.p.BurnWindows {
+		from := c.p.AsOf.Add(-w.Duration)
+		t := table[decisions]{}
+		for _, cv := range c.covered {
+			at, met, ok := c.decision(cv)
+			if !ok || at.Before(from) || !at.Before(c.p.AsOf) {
+				continue
+			}
+			t.add(c.coverageLabels(cv), func(d *decisions) {
+				if met {
+					d.met++
+				} else {
+					d.breached++
+				}
+			})
+		}
+		emit(c, kpi.SLADecisions, w.Label, t, func(_ kpi.Labels, d *decisions) map[string]float64 {
+			return map[string]float64{"met": d.met, "breached": d.breached}
+		})
+	}
 }
