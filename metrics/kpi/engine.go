@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	cxsql "github.com/cxpulse/cxpulse/sql"
@@ -164,6 +165,27 @@ func (s span) toMs() int64   { return s.to.UnixMilli() }
 
 func windowSpan(p Params, w Window) span {
 	return span{from: p.AsOf.Add(-w.Duration), to: p.AsOf}
+}
+
+// longestWindow is the window that contains every other one.
+func longestWindow(ws []Window) Window {
+	longest := ws[0]
+	for _, w := range ws {
+		if w.Duration > longest.Duration {
+			longest = w
+		}
+	}
+	return longest
+}
+
+// tuple binds a list as a tuple literal, ('a', 'b'): `x IN ?` with it is
+// answered from the primary key, where has([...], x) reads every row.
+func tuple(xs []string) clickhouse.GroupSet {
+	vals := make([]any, len(xs))
+	for i, x := range xs {
+		vals[i] = x
+	}
+	return clickhouse.GroupSet{Value: vals}
 }
 
 func msTime(ms uint64) time.Time { return time.UnixMilli(int64(ms)).UTC() }

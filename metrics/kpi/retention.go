@@ -10,30 +10,42 @@ import (
 )
 
 // retention computes rolling retention per branch (and the fleet, summed over
-// branches) for every window.
+// branches) for every window, in one query.
 func (e *Engine) retention(ctx context.Context, r *run) ([]Row, error) {
 	p := r.p
-	var out []Row
-	for _, w := range p.Windows {
+	starts2, starts1 := make([]uint64, len(p.Windows)), make([]uint64, len(p.Windows))
+	for i, w := range p.Windows {
 		mid := p.AsOf.Add(-w.Duration)
-		s := span{from: mid.Add(-w.Duration), to: p.AsOf}
-		t := newTable(Retention, w.Label)
-		err := e.query(ctx, "retention", func(rows driver.Rows) error {
-			var branch string
-			var prev, cur, kept uint64
-			if err := rows.Scan(&branch, &prev, &cur, &kept); err != nil {
-				return err
-			}
-			t.each(r.g.labels(r.g.values(branch, "", "", "", ""), branchDims), func(c *cell) {
-				c.add("previous", float64(prev))
-				c.add("current", float64(cur))
-				c.add("retained", float64(kept))
-			})
-			return nil
-		}, mid.UnixMilli(), mid.UnixMilli(), s.fromS(), s.toS(), s.fromMs(), s.toMs())
-		if err != nil {
-			return nil, err
+		starts1[i], starts2[i] = uint64(mid.UnixMilli()), uint64(mid.Add(-w.Duration).UnixMilli())
+	}
+	longest := longestWindow(p.Windows)
+	s := span{from: p.AsOf.Add(-2 * longest.Duration), to: p.AsOf}
+	tables := make([]*table, len(p.Windows))
+	for i, w := range p.Windows {
+		tables[i] = newTable(Retention, w.Label)
+	}
+	err := e.query(ctx, "retention", func(rows driver.Rows) error {
+		var branch string
+		var w uint32
+		var prev, cur, kept uint64
+		if err := rows.Scan(&branch, &w, &prev, &cur, &kept); err != nil {
+			return err
 		}
+		if w < 1 || int(w) > len(tables) {
+			return fmt.Errorf("window index %d out of range", w)
+		}
+		tables[w-1].each(r.g.labels(r.g.values(branch, "", "", "", ""), branchDims), func(c *cell) {
+			c.add("previous", float64(prev))
+			c.add("current", float64(cur))
+			c.add("retained", float64(kept))
+		})
+		return nil
+	}, starts2, starts2, starts1, s.fromS(), s.toS(), s.fromMs(), s.toMs())
+	if err != nil {
+		return nil, err
+	}
+	var out []Row
+	for _, t := range tables {
 		out = append(out, t.rows(p, func(_ Labels, c *cell) map[string]float64 {
 			prev := c.sum("previous")
 			if prev == 0 && c.sum("current") == 0 {
@@ -67,7 +79,10 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 	}
 	sort.Strings(zones)
 	t := newTable(Cohort, "cohort")
-	add := func(zone string, branches []string, inclusive bool) error {
+	add := func(zone string, branches []string) error {
+		if len(branches) == 0 {
+			return nil
+		}
 		loc, err := time.LoadLocation(zone)
 		if err != nil {
 			return fmt.Errorf("cohorts: zone %q: %w", zone, err)
@@ -77,14 +92,6 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 		local := p.AsOf.Add(-time.Millisecond).In(loc)
 		asOfMonth := local.Year()*12 + int(local.Month()) - 1
 		first := asOfMonth - (CohortMonths - 1)
-		incl := uint8(0)
-		if inclusive {
-			incl = 1
-		}
-		if len(branches) == 0 {
-			// no branch is named "" (EVENTS.md), and old servers reject has([], x)
-			branches = []string{""}
-		}
 		return e.query(ctx, "cohorts", func(rows driver.Rows) error {
 			var branch string
 			var cohort uint32
@@ -111,17 +118,34 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 				}
 			}
 			return nil
-		}, zone, zone, branches, incl, p.AsOf.UnixMilli()/1000, p.AsOf.UnixMilli(), first)
+		}, zone, zone, tuple(branches), p.AsOf.UnixMilli()/1000, p.AsOf.UnixMilli(), first)
 	}
-	var configured []string
+	configured := map[string]bool{}
 	for _, z := range zones {
-		if err := add(z, byZone[z], true); err != nil {
+		if err := add(z, byZone[z]); err != nil {
 			return nil, err
 		}
-		configured = append(configured, byZone[z]...)
+		for _, b := range byZone[z] {
+			configured[b] = true
+		}
 	}
 	// branches without a calendar count their months in UTC
-	if err := add("UTC", configured, false); err != nil {
+	var rest []string
+	err := e.query(ctx, "branches", func(rows driver.Rows) error {
+		var b string
+		if err := rows.Scan(&b); err != nil {
+			return err
+		}
+		if !configured[b] {
+			rest = append(rest, b)
+		}
+		return nil
+	}, p.AsOf.UnixMilli()/1000)
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(rest)
+	if err := add("UTC", rest); err != nil {
 		return nil, err
 	}
 	return t.rows(p, func(l Labels, c *cell) map[string]float64 {

@@ -7,23 +7,30 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
-// surveyCount is one row of sql/kpi/surveys.sql.
+// surveyCount is one row of sql/kpi/surveys.sql: the counts and score sum
+// of a group in window w (1-based, in Params.Windows order).
 type surveyCount struct {
 	branch, channel, team, agent, typ string
+	w                                 uint32
 	responses, high, low              uint64
 	scoreSum                          float64
 }
 
-func (e *Engine) surveyCounts(ctx context.Context, s span) ([]surveyCount, error) {
+func (e *Engine) surveyCounts(ctx context.Context, p Params, types []string) ([]surveyCount, error) {
+	s := windowSpan(p, longestWindow(p.Windows))
+	starts := make([]uint64, len(p.Windows))
+	for i, w := range p.Windows {
+		starts[i] = uint64(windowSpan(p, w).fromMs())
+	}
 	var out []surveyCount
 	err := e.query(ctx, "surveys", func(r driver.Rows) error {
 		var c surveyCount
-		if err := r.Scan(&c.branch, &c.channel, &c.team, &c.agent, &c.typ, &c.responses, &c.high, &c.low, &c.scoreSum); err != nil {
+		if err := r.Scan(&c.branch, &c.channel, &c.team, &c.agent, &c.typ, &c.w, &c.responses, &c.high, &c.low, &c.scoreSum); err != nil {
 			return err
 		}
 		out = append(out, c)
 		return nil
-	}, s.fromS(), s.toS(), s.fromMs(), s.toMs())
+	}, starts, tuple(types), s.fromS(), s.toS(), s.fromMs(), s.toMs(), starts)
 	return out, err
 }
 
@@ -31,38 +38,47 @@ func (e *Engine) surveyCounts(ctx context.Context, s span) ([]surveyCount, error
 // complaint rate, which needs the tickets' counts too.
 func (e *Engine) surveys(ctx context.Context, r *run) ([]Row, error) {
 	p, g, want := r.p, r.g, r.want
+	types := []string{"complaint.filed"}
+	if want[NPS] || want[CSAT] || want[CES] {
+		types = append(types, "survey.nps", "survey.csat", "survey.ces")
+	} else if !want[Complaints] {
+		return nil, nil
+	}
+	counts, err := e.surveyCounts(ctx, p, types)
+	if err != nil {
+		return nil, err
+	}
 	var out []Row
-	for _, w := range p.Windows {
-		counts, err := e.surveyCounts(ctx, windowSpan(p, w))
-		if err != nil {
-			return nil, err
-		}
+	for wi, w := range p.Windows {
 		tables := map[string]*table{}
 		for _, k := range []string{NPS, CSAT, CES} {
 			tables[k] = newTable(k, w.Label)
 		}
 		for _, c := range counts {
+			if int(c.w) != wi+1 {
+				continue
+			}
+			n, high, low, sum := float64(c.responses), float64(c.high), float64(c.low), c.scoreSum
 			ls := g.labels(g.values(c.branch, c.channel, c.team, c.agent, ""), surveyDims)
 			switch c.typ {
 			case "complaint.filed":
-				r.complaint(w.Label).each(ls, func(x *cell) { x.add("complaints", float64(c.responses)) })
-				continue
+				r.complaint(w.Label).each(ls, func(x *cell) { x.add("complaints", n) })
 			case "survey.nps":
 				tables[NPS].each(ls, func(x *cell) {
-					x.add("responses", float64(c.responses))
-					x.add("promoters", float64(c.high))
-					x.add("detractors", float64(c.low))
+					x.add("responses", n)
+					x.add("promoters", high)
+					x.add("detractors", low)
 				})
 			case "survey.csat":
 				tables[CSAT].each(ls, func(x *cell) {
-					x.add("responses", float64(c.responses))
-					x.add("satisfied", float64(c.high))
-					x.add("score_sum", c.scoreSum)
+					x.add("responses", n)
+					x.add("satisfied", high)
+					x.add("score_sum", sum)
 				})
 			case "survey.ces":
 				tables[CES].each(ls, func(x *cell) {
-					x.add("responses", float64(c.responses))
-					x.add("score_sum", c.scoreSum)
+					x.add("responses", n)
+					x.add("score_sum", sum)
 				})
 			}
 		}

@@ -83,13 +83,7 @@ type ticketResult struct {
 // multiply with the number of groups.
 func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 	p := r.p
-	longest := p.Windows[0]
-	for _, w := range p.Windows {
-		if w.Duration > longest.Duration {
-			longest = w
-		}
-	}
-	facts, err := e.ticketFacts(ctx, p, windowSpan(p, longest), false)
+	facts, err := e.ticketFacts(ctx, p, windowSpan(p, longestWindow(p.Windows)), false)
 	if err != nil {
 		return nil, err
 	}

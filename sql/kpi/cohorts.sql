@@ -3,8 +3,8 @@
 -- there; each later month they are active in counts for k = months since.
 -- Returns (branch, cohort YYYYMM, k, customers) for cohorts from the first
 -- month wanted on and k = 0..12.
--- Parameters: the time zone (twice), the branches (an array), whether the
--- branch list is inclusive (1) or exclusive (0), end (s), end (ms), the first
+-- Parameters: the time zone (twice), the branches (a tuple), end (s), end
+-- (ms), the first
 -- cohort wanted as a month number (year * 12 + month - 1).
 SELECT branch, toUInt32(cohort) AS cohort, toInt64(k) AS k, count() AS customers
 FROM
@@ -20,7 +20,7 @@ FROM
             intDiv(cohort_num, 12) * 100 + (cohort_num % 12) + 1 AS cohort
         FROM {{db}}.events
         WHERE customer_id != ''
-          AND has(?, branch) = ?
+          AND branch IN ?
           AND occurred_at <= toDateTime(?)
           AND toUInt64(occurred_at) * 1000 + occurred_ms < ?
         GROUP BY branch, customer_id

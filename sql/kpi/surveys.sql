@@ -1,26 +1,40 @@
--- Survey answers and complaints in one window, reduced to counts and sums per
--- (branch, channel, team, agent, type): every ratio and mean of NPS, CSAT, CES
--- and the complaint rate adds up from these in any grouping.
--- Parameters: window start and end as epoch seconds (coarse, for partition and
--- primary-key pruning), then the same as epoch milliseconds (exact).
+-- Survey answers and complaints, reduced to counts and sums per (branch,
+-- channel, team, agent, type) and window: w is the 1-based index of the
+-- window (all end at as_of) whose start is starts[w]. Every ratio and mean of
+-- NPS, CSAT, CES and the complaint rate adds up from these in any grouping.
+-- One scan of the longest window serves all windows: each event is repeated
+-- once per window that holds it (arrayJoin; 18.16 cannot capture columns in
+-- lambdas under GROUP BY).
+-- Parameters: the window starts in milliseconds (an array), twice; the types
+-- wanted (a tuple); the longest window's start and the end in seconds, then
+-- in milliseconds.
 SELECT
     branch,
     channel,
     team,
     agent_id,
     type,
+    toUInt32(w) AS w,
     count() AS responses,
-    countIf((type = 'survey.nps' AND score >= 9) OR (type = 'survey.csat' AND score >= 4)) AS high,
-    countIf(type = 'survey.nps' AND score <= 6) AS low,
+    countIf(high) AS highs,
+    countIf(low) AS lows,
     toFloat64(sum(score)) AS score_sum
 FROM
 (
-    SELECT event_id, branch, toString(channel) AS channel, team, agent_id, toString(type) AS type, toInt16(ifNull(score, 0)) AS score
-    FROM {{db}}.events
-    WHERE type IN ('survey.nps', 'survey.csat', 'survey.ces', 'complaint.filed')
-      AND occurred_at >= toDateTime(?) AND occurred_at <= toDateTime(?)
-      AND toUInt64(occurred_at) * 1000 + occurred_ms >= ?
-      AND toUInt64(occurred_at) * 1000 + occurred_ms < ?
-    LIMIT 1 BY event_id
+    SELECT branch, channel, team, agent_id, type, score, high, low, ts_ms, arrayJoin(arrayEnumerate(?)) AS w
+    FROM
+    (
+        SELECT event_id, branch, toString(channel) AS channel, team, agent_id, toString(type) AS type,
+               toInt16(ifNull(score, 0)) AS score,
+               toUInt64(occurred_at) * 1000 + occurred_ms AS ts_ms,
+               (type = 'survey.nps' AND score >= 9) OR (type = 'survey.csat' AND score >= 4) AS high,
+               type = 'survey.nps' AND score <= 6 AS low
+        FROM {{db}}.events
+        WHERE type IN ?
+          AND occurred_at >= toDateTime(?) AND occurred_at <= toDateTime(?)
+          AND ts_ms >= ? AND ts_ms < ?
+        LIMIT 1 BY event_id
+    )
+    WHERE ts_ms >= ?[w]
 )
-GROUP BY branch, channel, team, agent_id, type
+GROUP BY branch, channel, team, agent_id, type, w
