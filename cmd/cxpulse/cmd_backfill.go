@@ -90,12 +90,12 @@ recomputes them; the new rows replace the old).
 							continue
 						}
 					}
-					n, err := kpi.RunJob(ctx, engine, snaps, spec, params, t, a.log)
+					out, err := kpi.RunJob(ctx, engine, snaps, spec, params, t, a.log)
 					if err != nil {
 						return err
 					}
 					written++
-					rows += n
+					rows += len(out)
 					tick()
 				}
 			}

@@ -149,11 +149,11 @@ func (a *app) benchKPI(ctx context.Context, out io.Writer, sizes []int, branches
 				start := time.Now()
 				written = 0
 				for _, j := range js {
-					w, err := kpi.RunJob(pctx, engine, snaps, j, params, benchEnd, a.log)
+					rows, err := kpi.RunJob(pctx, engine, snaps, j, params, benchEnd, a.log)
 					if err != nil {
 						return 0, 0, 0, err
 					}
-					written += w
+					written += len(rows)
 				}
 				times = append(times, time.Since(start))
 				rowsRead = read

@@ -47,11 +47,13 @@ With --once every enabled job runs once, as of now, and compute exits.`,
 			if once {
 				return a.computeOnce(ctx, conn, time.Now().UTC().Truncate(time.Second), cmd.OutOrStdout())
 			}
-			sched, err := a.newKPIScheduler(conn)
+			exp := a.newExporter()
+			a.preloadSnapshots(ctx, conn, exp)
+			sched, err := a.newKPIScheduler(conn, exp)
 			if err != nil {
 				return err
 			}
-			srv := &healthServer{addr: a.cfg.HTTP.Addr, reg: a.reg, ready: func() error { return nil }, log: a.log}
+			srv := &healthServer{addr: a.cfg.HTTP.Addr, reg: a.reg, kpi: exp, ready: func() error { return nil }, log: a.log}
 			group, gctx := errgroup.WithContext(ctx)
 			group.Go(func() error { return srv.Run(gctx) })
 			group.Go(func() error { return sched.Run(gctx) })
@@ -71,11 +73,11 @@ func (a *app) computeOnce(ctx context.Context, conn driver.Conn, asOf time.Time,
 	engine := kpi.NewEngine(conn, a.cfg.ClickHouse.Database)
 	snaps := kpi.NewSnapshots(conn, a.cfg.ClickHouse.Database)
 	for _, spec := range a.kpiJobSpecs(nil) {
-		n, err := kpi.RunJob(ctx, engine, snaps, spec, params, asOf, a.log)
+		rows, err := kpi.RunJob(ctx, engine, snaps, spec, params, asOf, a.log)
 		if err != nil {
 			return err
 		}
-		a.log.Info().Str("job", spec.Name).Time("as_of", asOf).Int("rows", n).Msg("kpi snapshot written")
+		a.log.Info().Str("job", spec.Name).Time("as_of", asOf).Int("rows", len(rows)).Msg("kpi snapshot written")
 	}
 	fmt.Fprintln(out, "computed every job as of", asOf.Format(time.RFC3339))
 	return nil

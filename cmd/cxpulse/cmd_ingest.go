@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cxpulse/cxpulse/ingest"
+	"github.com/cxpulse/cxpulse/metrics/expose"
 )
 
 func newIngestCommand(g *globalFlags) *cobra.Command {
@@ -68,7 +69,11 @@ func (a *app) runPipeline(ctx context.Context, opts pipelineOptions) error {
 		return in.Ready()
 	}
 	group, gctx := errgroup.WithContext(ctx)
-	srv := &healthServer{addr: a.cfg.HTTP.Addr, reg: a.reg, ready: ready, log: a.log}
+	var exp *expose.Exporter
+	if opts.kpi {
+		exp = a.newExporter()
+	}
+	srv := &healthServer{addr: a.cfg.HTTP.Addr, reg: a.reg, kpi: exp, ready: ready, log: a.log}
 	group.Go(func() error { return srv.Run(gctx) })
 	group.Go(func() error {
 		conn, err := a.connectClickHouse(gctx)
@@ -106,7 +111,8 @@ func (a *app) runPipeline(ctx context.Context, opts pipelineOptions) error {
 			inner.Go(func() error { return opts.extra(ictx) })
 		}
 		if opts.kpi {
-			sched, err := a.newKPIScheduler(conn)
+			a.preloadSnapshots(gctx, conn, exp)
+			sched, err := a.newKPIScheduler(conn, exp)
 			if err != nil {
 				return err
 			}

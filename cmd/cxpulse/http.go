@@ -1,16 +1,22 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 	"github.com/rs/zerolog"
+
+	"github.com/cxpulse/cxpulse/metrics/expose"
 )
 
 // healthServer serves /metrics, /healthz (the process is alive) and /readyz
@@ -18,13 +24,23 @@ import (
 type healthServer struct {
 	addr  string
 	reg   *prometheus.Registry
+	kpi   *expose.Exporter // KPI series after the registry's; nil without KPI jobs
 	ready func() error
 	log   zerolog.Logger
+	// routes adds handlers (the API and the overview page).
+	routes func(mux *http.ServeMux)
 }
 
 func (s *healthServer) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	if s.kpi == nil {
+		mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	} else {
+		mux.Handle("/metrics", s.metricsHandler())
+	}
+	if s.routes != nil {
+		s.routes(mux)
+	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = fmt.Fprintln(w, "ok")
 	})
@@ -62,4 +78,37 @@ func (s *healthServer) Run(ctx context.Context) error {
 		return fmt.Errorf("http server: %w", err)
 	}
 	return nil
+}
+
+// metricsHandler serves the process registry and then the KPI series, always
+// in the text format (which every Prometheus accepts), gzipped when asked:
+// the KPI part is encoded once per snapshot, so a scrape of a few hundred
+// thousand series costs a copy, not an encoding.
+func (s *healthServer) metricsHandler() http.Handler {
+	format := expfmt.NewFormat(expfmt.TypeTextPlain)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mfs, err := s.reg.Gather()
+		if err != nil {
+			http.Error(w, "gather metrics: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", string(format))
+		var out io.Writer = w
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			w.Header().Set("Content-Encoding", "gzip")
+			gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+			defer gz.Close()
+			out = gz
+		}
+		enc := expfmt.NewEncoder(out, format)
+		for _, mf := range mfs {
+			if err := enc.Encode(mf); err != nil {
+				s.log.Warn().Err(err).Msg("write /metrics")
+				return
+			}
+		}
+		if err := s.kpi.WriteText(out); err != nil {
+			s.log.Warn().Err(err).Msg("write /metrics")
+		}
+	})
 }

@@ -8,8 +8,10 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
+	"github.com/cxpulse/cxpulse/metrics/expose"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
 	"github.com/cxpulse/cxpulse/metrics/schedule"
+	"github.com/cxpulse/cxpulse/metrics/sla"
 )
 
 // kpiJobSpecs returns the enabled KPI jobs, named in a stable order.
@@ -23,15 +25,54 @@ func (a *app) kpiJobSpecs(only []string) []kpi.JobSpec {
 		if j.Disabled || (len(want) > 0 && !want[name]) {
 			continue
 		}
-		out = append(out, kpi.JobSpec{Name: name, KPIs: config.JobKPIs[name]})
+		spec := kpi.JobSpec{Name: name, KPIs: config.JobKPIs[name]}
+		if a.cfg.Metrics.TeamSeries {
+			spec.Extra = append(spec.Extra, []string{kpi.DimBranch, kpi.DimTeam})
+		}
+		if a.cfg.Metrics.AgentSeries {
+			spec.Extra = append(spec.Extra, []string{kpi.DimBranch, kpi.DimAgent})
+		}
+		out = append(out, spec)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
+// newExporter builds the KPI series of /metrics from the configuration.
+func (a *app) newExporter() *expose.Exporter {
+	regions := map[string]string{}
+	for b, info := range a.cfg.Branches {
+		regions[b] = info.Region
+	}
+	return expose.New(expose.Options{Regions: regions, Policies: sla.WithDefaults(a.cfg.SLAPolicies),
+		TeamSeries: a.cfg.Metrics.TeamSeries, AgentSeries: a.cfg.Metrics.AgentSeries, MaxSeries: a.cfg.Metrics.MaxSeries},
+		a.log.With().Str("component", "expose").Logger())
+}
+
+// preloadSnapshots serves the latest stored snapshot of each job until the
+// job's first run after a restart replaces it. Best effort: a failure only
+// means the series appear a little later.
+func (a *app) preloadSnapshots(ctx context.Context, conn driver.Conn, exp *expose.Exporter) {
+	snaps := kpi.NewSnapshots(conn, a.cfg.ClickHouse.Database)
+	for _, spec := range a.kpiJobSpecs(nil) {
+		asOf, ok, err := snaps.Latest(ctx, spec.Name)
+		if err == nil && ok {
+			var rows []kpi.Row
+			if rows, err = snaps.Read(ctx, spec.Name, asOf); err == nil {
+				exp.Update(spec.Name, asOf, rows)
+				a.log.Info().Str("job", spec.Name).Time("as_of", asOf).Int("rows", len(rows)).Msg("serving the stored KPI snapshot")
+			}
+		}
+		if err != nil {
+			a.log.Warn().Err(err).Str("job", spec.Name).Msg("could not read the stored KPI snapshot")
+		}
+	}
+}
+
 // newKPIScheduler builds the scheduler of the KPI jobs over conn: each tick
-// computes its job's KPIs as of the tick and writes them as a snapshot.
-func (a *app) newKPIScheduler(conn driver.Conn) (*schedule.Scheduler, error) {
+// computes its job's KPIs as of the tick, writes them as a snapshot and
+// hands them to exp for /metrics.
+func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule.Scheduler, error) {
 	params, err := a.cfg.KPIParams()
 	if err != nil {
 		return nil, err
@@ -45,7 +86,10 @@ func (a *app) newKPIScheduler(conn driver.Conn) (*schedule.Scheduler, error) {
 		jobs = append(jobs, schedule.Job{
 			Name: spec.Name, Spec: cfg.Schedule, Timeout: cfg.Timeout,
 			Run: func(ctx context.Context, tick time.Time) error {
-				_, err := kpi.RunJob(ctx, engine, snaps, spec, params, tick.UTC(), log)
+				rows, err := kpi.RunJob(ctx, engine, snaps, spec, params, tick, log)
+				if err == nil && exp != nil {
+					exp.Update(spec.Name, tick, rows)
+				}
 				return err
 			},
 		})

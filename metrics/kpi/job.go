@@ -12,23 +12,63 @@ import (
 type JobSpec struct {
 	Name string
 	KPIs []string
+	// Extra are groupings computed besides the default branch × channel
+	// one (team and agent series), for the KPIs that can be split by them.
+	Extra [][]string
 }
 
 // RunJob computes the job's KPIs as of asOf and stores them as the job's
 // snapshot at asOf. It is what a scheduled tick and a backfill step do, so
 // that both give the same rows for the same instant.
-func RunJob(ctx context.Context, e *Engine, s *Snapshots, job JobSpec, p Params, asOf time.Time, log zerolog.Logger) (int, error) {
+func RunJob(ctx context.Context, e *Engine, s *Snapshots, job JobSpec, p Params, asOf time.Time, log zerolog.Logger) ([]Row, error) {
 	start := time.Now()
 	p.AsOf = asOf
+	p.By = nil
 	rows, err := e.Compute(ctx, p, job.KPIs...)
 	if err != nil {
-		return 0, fmt.Errorf("compute %s as of %s: %w", job.Name, asOf.Format(time.RFC3339), err)
+		return nil, fmt.Errorf("compute %s as of %s: %w", job.Name, asOf.Format(time.RFC3339), err)
+	}
+	for _, by := range job.Extra {
+		var split []string // KPIs that the grouping can split
+		for _, k := range job.KPIs {
+			if splitsBy(k, by) {
+				split = append(split, k)
+			}
+		}
+		if len(split) == 0 {
+			continue
+		}
+		q := p
+		q.By = by
+		more, err := e.Compute(ctx, q, split...)
+		if err != nil {
+			return nil, fmt.Errorf("compute %s by %v as of %s: %w", job.Name, by, asOf.Format(time.RFC3339), err)
+		}
+		rows = append(rows, more...)
 	}
 	computed := time.Since(start)
 	if err := s.Write(ctx, job.Name, asOf, rows, computed); err != nil {
-		return 0, err
+		return nil, err
 	}
 	log.Debug().Str("job", job.Name).Time("as_of", asOf).Int("rows", len(rows)).
 		Dur("compute", computed).Dur("total", time.Since(start)).Msg("kpi snapshot written")
-	return len(rows), nil
+	return rows, nil
+}
+
+// splitsBy reports whether every dimension of by applies to the KPI.
+func splitsBy(k string, by []string) bool {
+	dims := surveyDims
+	switch k {
+	case NPS, CSAT, CES, Complaints:
+	case Retention, Cohort, Punctuality, PromiseKept:
+		dims = branchDims
+	default:
+		dims = ticketDims
+	}
+	for _, d := range by {
+		if !dims[d] {
+			return false
+		}
+	}
+	return true
 }

@@ -27,6 +27,7 @@ type Config struct {
 	ClickHouse ClickHouse `yaml:"clickhouse"`
 	Ingest     Ingest     `yaml:"ingest"`
 	KPI        KPI        `yaml:"kpi"`
+	Metrics    Metrics    `yaml:"metrics"`
 	// Branches holds per-branch settings (region), by branch name.
 	Branches map[string]Branch `yaml:"branches"`
 	// Calendars are the branches' opening hours, by branch name (docs/KPIS.md);
@@ -147,7 +148,8 @@ func Default() Config {
 			MaxFutureSkew: 5 * time.Minute, InsertTimeout: 60 * time.Second, RetryInitial: 500 * time.Millisecond,
 			RetryMax: 30 * time.Second, ShutdownTimeout: 30 * time.Second,
 		},
-		KPI: defaultKPI(),
+		KPI:     defaultKPI(),
+		Metrics: Metrics{MaxSeries: 500_000},
 		SLAPolicies: []sla.Policy{
 			{Name: "default", Channel: "*", Priority: "*", FirstResponse: 4 * time.Hour, Resolution: 72 * time.Hour, BusinessHours: true, Objective: 0.95},
 		},

@@ -27,6 +27,9 @@ type KPI struct {
 	// BreachingLookback is how old an open ticket may be and still count as
 	// breaching now or at risk (default 30d).
 	BreachingLookback string `yaml:"breaching_lookback"`
+	// BurnWindows are the trailing windows of the SLA decision counts that
+	// burn-rate alerts read (default 5m, 30m, 1h, 2h, 6h, 1d, 3d).
+	BurnWindows []string `yaml:"burn_windows"`
 	// AtRiskFraction is the share of an SLA target after which a waiting
 	// ticket is at risk (default 0.8).
 	AtRiskFraction float64 `yaml:"at_risk_fraction"`
@@ -35,6 +38,19 @@ type KPI struct {
 	// Jobs are the scheduled KPI jobs by name: sla_now, tickets,
 	// satisfaction, retention (defaults in DefaultJobs).
 	Jobs map[string]Job `yaml:"jobs"`
+}
+
+// Metrics configures the KPI series on /metrics (docs/METRICS.md).
+type Metrics struct {
+	// TeamSeries and AgentSeries add series per team and per agent (with a
+	// team or agent label) to the satisfaction and tickets jobs' series; off
+	// by default, since they multiply the series count. Dashboards read
+	// scorecards from ClickHouse instead.
+	TeamSeries  bool `yaml:"team_series"`
+	AgentSeries bool `yaml:"agent_series"`
+	// MaxSeries bounds the KPI series (default 500000); the excess is
+	// dropped, counted in cxpulse_kpi_series_dropped_total and logged once.
+	MaxSeries int `yaml:"max_series"`
 }
 
 // Job schedules one KPI job.
@@ -70,6 +86,7 @@ var JobKPIs = map[string][]string{
 func defaultKPI() KPI {
 	return KPI{
 		Windows:           append([]string(nil), kpi.DefaultWindows...),
+		BurnWindows:       append([]string(nil), kpi.DefaultBurnWindows...),
 		TicketLookback:    "30d",
 		BreachingLookback: "30d",
 		AtRiskFraction:    0.8,
@@ -115,10 +132,18 @@ func (c *Config) validateKPI() []error {
 		}
 		seen[w] = true
 	}
+	for i, w := range c.KPI.BurnWindows {
+		if _, err := kpi.ParseWindow(w); err != nil {
+			bad(fmt.Sprintf("kpi.burn_windows[%d]", i), "%v", err)
+		}
+	}
 	for field, v := range map[string]string{"kpi.ticket_lookback": c.KPI.TicketLookback, "kpi.breaching_lookback": c.KPI.BreachingLookback} {
 		if d, err := kpi.ParseDuration(v); err != nil || d <= 0 {
 			bad(field, "%q is not a positive duration like 30d", v)
 		}
+	}
+	if c.Metrics.MaxSeries <= 0 {
+		bad("metrics.max_series", "must be positive, got %d", c.Metrics.MaxSeries)
 	}
 	if c.KPI.AtRiskFraction <= 0 || c.KPI.AtRiskFraction >= 1 {
 		bad("kpi.at_risk_fraction", "%v is not between 0 and 1", c.KPI.AtRiskFraction)
@@ -164,6 +189,13 @@ func (c *Config) KPIParams() (kpi.Params, error) {
 			return p, fmt.Errorf("kpi.windows: %w", err)
 		}
 		p.Windows = append(p.Windows, w)
+	}
+	for _, s := range c.KPI.BurnWindows {
+		w, err := kpi.ParseWindow(s)
+		if err != nil {
+			return p, fmt.Errorf("kpi.burn_windows: %w", err)
+		}
+		p.BurnWindows = append(p.BurnWindows, w)
 	}
 	cals, err := calendar.NewSet(c.Calendars)
 	if err != nil {

@@ -1,0 +1,362 @@
+// Package expose serves the KPI snapshots as Prometheus series
+// (docs/METRICS.md). Jobs hand each new snapshot to Update, which turns it
+// into ready-made, sorted metric families; a scrape (Gather) only hands them
+// out, so it never waits for ClickHouse and costs the same whatever the KPIs
+// cost. A group missing from a job's new snapshot loses its series at once.
+//
+// The Exporter is a prometheus.Gatherer rather than a Collector: a Collector
+// would have every one of some 200,000 series re-encoded and re-sorted on
+// each scrape.
+package expose
+
+import (
+	"bytes"
+	"io"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/rs/zerolog"
+
+	"github.com/cxpulse/cxpulse/metrics/kpi"
+	"github.com/cxpulse/cxpulse/metrics/sla"
+)
+
+// Options configure an Exporter.
+type Options struct {
+	// Regions maps a branch to its region label ("-" when absent).
+	Regions map[string]string
+	// Policies give the cxpulse_sla_objective_ratio series.
+	Policies []sla.Policy
+	// TeamSeries and AgentSeries export the rows grouped by team or agent
+	// (off by default: they multiply the series count).
+	TeamSeries, AgentSeries bool
+	// MaxSeries bounds the KPI series; the excess is dropped and counted.
+	MaxSeries int
+	// Now is the clock of the snapshot-age series (default time.Now).
+	Now func() time.Time
+}
+
+// Exporter is a prometheus.Gatherer of the latest KPI snapshot of each job.
+type Exporter struct {
+	opts    Options
+	log     zerolog.Logger
+	descs   map[string]*prometheus.Desc
+	layouts map[string]layout
+	help    map[string]string
+	dropped prometheus.Counter
+	age     *prometheus.Desc
+	stamp   *prometheus.Desc
+	rows    *prometheus.Desc
+	obj     *prometheus.Desc
+
+	mu       sync.RWMutex
+	jobs     map[string]*snapshot
+	dropping bool // logged that series are dropped; reset when they fit again
+}
+
+type snapshot struct {
+	asOf     time.Time
+	rows     int
+	series   int
+	families map[string]*dto.MetricFamily // sorted metrics, by family name
+	text     []byte                       // the families in the text format
+}
+
+// The label names of KPI series: SLA families add policy and target; team
+// and agent come only when switched on.
+var baseLabels = []string{"branch", "channel", "region", "window"}
+
+func isSLA(kpiName string) bool {
+	return kpiName == kpi.SLA || kpiName == kpi.SLANow || kpiName == kpi.SLADecisions
+}
+
+// New returns an exporter; serve it beside the process registry with
+// prometheus.Gatherers{registry, exporter}.
+func New(opts Options, log zerolog.Logger) *Exporter {
+	if opts.MaxSeries <= 0 {
+		opts.MaxSeries = DefaultMaxSeries
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	e := &Exporter{opts: opts, log: log, descs: map[string]*prometheus.Desc{}, layouts: map[string]layout{}, jobs: map[string]*snapshot{},
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "cxpulse_kpi_series_dropped_total",
+			Help: "KPI series left out of /metrics because metrics.max_series was reached."}),
+		age: prometheus.NewDesc("cxpulse_kpi_snapshot_age_seconds",
+			"Seconds since the as_of of the KPI snapshot being served, per job.", []string{"job"}, nil),
+		stamp: prometheus.NewDesc("cxpulse_kpi_snapshot_timestamp_seconds",
+			"as_of of the KPI snapshot being served, per job.", []string{"job"}, nil),
+		rows: prometheus.NewDesc("cxpulse_kpi_snapshot_rows",
+			"KPI rows in the snapshot being served, per job.", []string{"job"}, nil),
+		obj: prometheus.NewDesc("cxpulse_sla_objective_ratio",
+			"The SLA policy's objective: the share of tickets that must meet its targets.", []string{"policy"}, nil),
+	}
+	var extra []string
+	if opts.TeamSeries {
+		extra = append(extra, "team")
+	}
+	if opts.AgentSeries {
+		extra = append(extra, "agent")
+	}
+	help := map[string]string{}
+	for _, f := range families {
+		if f.help != "" {
+			help[f.name] = f.help
+		}
+	}
+	e.help = help
+	for _, f := range families {
+		if _, ok := e.descs[f.name]; ok {
+			continue
+		}
+		names := append([]string(nil), baseLabels...)
+		if isSLA(f.kpi) {
+			names = append(names, "policy", "target")
+		}
+		names = append(names, extra...)
+		if f.constLabel != "" && f.constLabel != "quantile" {
+			names = append(names, f.constLabel)
+		}
+		e.descs[f.name] = prometheus.NewDesc(f.name, help[f.name], names, nil)
+		e.layouts[f.name] = newLayout(names)
+	}
+	return e
+}
+
+// DefaultMaxSeries bounds the KPI series: 200 branches × 9 channel groups ×
+// 5 windows × ~45 families, with room to spare.
+const DefaultMaxSeries = 500_000
+
+// byKPI indexes families by KPI name.
+var byKPI = func() map[string][]family {
+	m := map[string][]family{}
+	for _, f := range families {
+		m[f.kpi] = append(m[f.kpi], f)
+	}
+	return m
+}()
+
+// Update replaces the series of job with those of its snapshot at asOf.
+func (e *Exporter) Update(job string, asOf time.Time, rows []kpi.Row) {
+	var metrics []named
+	for i := range rows {
+		r := &rows[i]
+		values, ok := e.labelValues(r)
+		if !ok {
+			continue
+		}
+		var summary *dto.Metric // the row's quantiles, as one summary sample
+		for _, f := range byKPI[r.KPI] {
+			v, ok := r.Values[f.field]
+			if !ok {
+				continue
+			}
+			if f.constLabel == "quantile" {
+				if summary == nil {
+					summary = e.layouts[f.name].summary(values, r.Values["count"], r.Values["count"]*r.Values["mean_seconds"])
+					metrics = append(metrics, named{f.name, summary})
+				}
+				q, _ := strconv.ParseFloat(f.constValue, 64)
+				summary.Summary.Quantile = append(summary.Summary.Quantile, &dto.Quantile{Quantile: &q, Value: &v})
+				continue
+			}
+			lv := values
+			if f.constLabel != "" {
+				lv = append(append(make([]string, 0, len(values)+1), values...), f.constValue)
+			}
+			metrics = append(metrics, named{f.name, e.layouts[f.name].metric(lv, scale(f, v))})
+		}
+	}
+	e.mu.Lock()
+	others := 0
+	for name, s := range e.jobs {
+		if name != job {
+			others += s.series
+		}
+	}
+	if room := e.opts.MaxSeries - others; len(metrics) > room {
+		room = max(room, 0)
+		e.dropped.Add(float64(len(metrics) - room))
+		if !e.dropping {
+			e.log.Warn().Str("job", job).Int("series", len(metrics)+others).Int("max_series", e.opts.MaxSeries).
+				Msg("KPI series over metrics.max_series; the excess is dropped (cxpulse_kpi_series_dropped_total)")
+			e.dropping = true
+		}
+		metrics = metrics[:room]
+	} else if e.dropping && others+len(metrics) < e.opts.MaxSeries {
+		e.dropping = false
+	}
+	e.mu.Unlock()
+
+	// Prometheus does not need a family's samples in order, so they stay in
+	// row order; encoding happens here, once per snapshot, not per scrape.
+	fams := map[string]*dto.MetricFamily{}
+	for _, m := range metrics {
+		mf := fams[m.family]
+		if mf == nil {
+			typ := dto.MetricType_GAUGE
+			if m.metric.Summary != nil {
+				typ = dto.MetricType_SUMMARY
+			}
+			mf = &dto.MetricFamily{Name: proto(m.family), Help: proto(e.help[m.family]), Type: typ.Enum()}
+			fams[m.family] = mf
+		}
+		mf.Metric = append(mf.Metric, m.metric)
+	}
+	names := make([]string, 0, len(fams))
+	for name := range fams {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var text bytes.Buffer
+	for _, name := range names {
+		if _, err := expfmt.MetricFamilyToText(&text, fams[name]); err != nil {
+			e.log.Error().Err(err).Str("family", name).Msg("encode KPI series")
+		}
+	}
+	e.mu.Lock()
+	e.jobs[job] = &snapshot{asOf: asOf, rows: len(rows), series: len(metrics), families: fams, text: text.Bytes()}
+	e.mu.Unlock()
+}
+
+type named struct {
+	family string
+	metric *dto.Metric
+}
+
+func proto(s string) *string { return &s }
+
+// labelValues returns the label values of a row, false for rows that are
+// not exported: cohorts, report groupings, and team or agent rows that are
+// switched off.
+func (e *Exporter) labelValues(r *kpi.Row) ([]string, bool) {
+	l := r.Labels
+	if l.Cohort != "" || l.Region != "" || l.Priority != "" || l.Team == kpi.All || l.Agent == kpi.All {
+		return nil, false
+	}
+	if (l.Team != "" && !e.opts.TeamSeries) || (l.Agent != "" && !e.opts.AgentSeries) {
+		return nil, false
+	}
+	region := kpi.All
+	if l.Branch != kpi.All {
+		region = e.opts.Regions[l.Branch]
+		if region == "" {
+			region = kpi.Missing
+		}
+	}
+	out := make([]string, 0, 8)
+	out = append(out, l.Branch, l.Channel, region, r.Window)
+	if isSLA(r.KPI) {
+		out = append(out, l.Policy, l.Target)
+	}
+	if e.opts.TeamSeries {
+		out = append(out, l.Team)
+	}
+	if e.opts.AgentSeries {
+		out = append(out, l.Agent)
+	}
+	return out, true
+}
+
+// Gather returns the KPI series of every job's latest snapshot and the
+// series about the snapshots themselves, sorted by family name (for tests
+// and tools; /metrics uses WriteText).
+func (e *Exporter) Gather() ([]*dto.MetricFamily, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(e.dropped, snapshotCollector{e})
+	out, err := reg.Gather()
+	if err != nil {
+		return nil, err
+	}
+	e.mu.RLock()
+	merged := map[string]*dto.MetricFamily{}
+	for _, s := range e.jobs {
+		for name, mf := range s.families {
+			if m, ok := merged[name]; ok {
+				// two jobs never share a family, but keep the output sound
+				merged[name] = &dto.MetricFamily{Name: m.Name, Help: m.Help, Type: m.Type,
+					Metric: append(append([]*dto.Metric(nil), m.Metric...), mf.Metric...)}
+				continue
+			}
+			merged[name] = mf
+		}
+	}
+	e.mu.RUnlock()
+	for _, mf := range merged {
+		out = append(out, mf)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].GetName() < out[j].GetName() })
+	return out, nil
+}
+
+// WriteText writes every KPI series in the Prometheus text format: the
+// snapshots' series as encoded once by Update, and the series about the
+// snapshots. This is what /metrics serves after the process registry.
+func (e *Exporter) WriteText(w io.Writer) error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(e.dropped, snapshotCollector{e})
+	mfs, err := reg.Gather()
+	if err != nil {
+		return err
+	}
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(w, mf); err != nil {
+			return err
+		}
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	jobs := make([]string, 0, len(e.jobs))
+	for j := range e.jobs {
+		jobs = append(jobs, j)
+	}
+	sort.Strings(jobs)
+	for _, j := range jobs {
+		if _, err := w.Write(e.jobs[j].text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// snapshotCollector reports the age, time and size of each job's snapshot
+// and the SLA objectives, computed at scrape time.
+type snapshotCollector struct{ e *Exporter }
+
+func (c snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.e.age
+	ch <- c.e.stamp
+	ch <- c.e.rows
+	ch <- c.e.obj
+}
+
+func (c snapshotCollector) Collect(ch chan<- prometheus.Metric) {
+	e := c.e
+	for _, p := range e.opts.Policies {
+		ch <- prometheus.MustNewConstMetric(e.obj, prometheus.GaugeValue, p.Objective, p.Name)
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	now := e.opts.Now()
+	for j, s := range e.jobs {
+		ch <- prometheus.MustNewConstMetric(e.age, prometheus.GaugeValue, now.Sub(s.asOf).Seconds(), j)
+		ch <- prometheus.MustNewConstMetric(e.stamp, prometheus.GaugeValue, float64(s.asOf.UnixMilli())/1000, j)
+		ch <- prometheus.MustNewConstMetric(e.rows, prometheus.GaugeValue, float64(s.rows), j)
+	}
+}
+
+// Jobs returns the as_of of each job's snapshot being served.
+func (e *Exporter) Jobs() map[string]time.Time {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make(map[string]time.Time, len(e.jobs))
+	for j, s := range e.jobs {
+		out[j] = s.asOf
+	}
+	return out
+}
