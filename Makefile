@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/cxpulse
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build demo test unit servers-up servers-down bench-ingest fmt-check
+.PHONY: build demo test unit servers-up servers-down bench-ingest bench-kpi chdb-check fmt-check
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/cxpulse
@@ -23,6 +23,12 @@ test:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) test -p 1 -count=1 -timeout 40m ./...
+	deploy/chdb/run.sh
+
+# The schema and every KPI query on a current ClickHouse (chDB) give the
+# numbers ClickHouse 18.16 gives (installs chDB into deploy/chdb/.venv).
+chdb-check:
+	deploy/chdb/run.sh
 
 # Fast tests only (no servers needed for these packages).
 unit:

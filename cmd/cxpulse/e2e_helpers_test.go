@@ -150,8 +150,15 @@ func freeAddr(t *testing.T) string {
 // start launches `cxpulse ingest`; the test's cleanup kills it if still running.
 func (p *pipeline) start(name string) *process {
 	p.t.Helper()
+	return p.startCommand(name, "ingest")
+}
+
+// startCommand launches a long-running cxpulse subcommand (ingest, compute,
+// run) with its own HTTP address.
+func (p *pipeline) startCommand(name string, args ...string) *process {
+	p.t.Helper()
 	addr := freeAddr(p.t)
-	cmd := exec.Command(binary, "ingest", "--config", p.configPath, "--http-addr", addr)
+	cmd := exec.Command(binary, append(args, "--config", p.configPath, "--http-addr", addr)...)
 	pr := &process{cmd: cmd, httpAddr: addr, logs: &bytes.Buffer{}, done: make(chan error, 1), mu: &sync.Mutex{}}
 	cmd.Stdout = lockedBuffer{pr.mu, pr.logs}
 	cmd.Stderr = lockedBuffer{pr.mu, pr.logs}
@@ -209,9 +216,25 @@ func (pr *process) get(path string) (int, error) {
 
 // generate returns a small realistic stream with bad and duplicate messages.
 func generate(t *testing.T, seed uint64) ([]gen.Record, gen.Truth) {
-	g, err := gen.New(gen.Config{Branches: 5, Days: 7, End: time.Now().UTC().Truncate(time.Minute), Seed: seed,
+	return generateAt(t, seed, time.Now().UTC().Truncate(time.Minute))
+}
+
+func generatorAt(t *testing.T, seed uint64, end time.Time) *gen.Generator {
+	g, err := gen.New(gen.Config{Branches: 5, Days: 7, End: end, Seed: seed,
 		TicketsPerBranchDay: 15, BadRatio: 0.02, DupRatio: 0.05})
 	require.NoError(t, err)
+	return g
+}
+
+// generatedCalendars is the configuration fragment (regions, calendars) of
+// the branches generateAt makes.
+func generatedCalendars(t *testing.T, seed uint64) string {
+	return gen.ConfigYAML(generatorAt(t, seed, time.Now().UTC()).Branches())
+}
+
+// generateAt is generate for a period that ends at end.
+func generateAt(t *testing.T, seed uint64, end time.Time) ([]gen.Record, gen.Truth) {
+	g := generatorAt(t, seed, end)
 	var recs []gen.Record
 	truth, err := g.Run(context.Background(), func(r gen.Record) error { recs = append(recs, r); return nil })
 	require.NoError(t, err)

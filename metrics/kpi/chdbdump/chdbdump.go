@@ -21,10 +21,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/cxpulse/cxpulse/ingest"
@@ -94,8 +96,9 @@ func (c *countingRows) Next() bool {
 // Bind replaces each `?` placeholder outside string literals, quoted
 // identifiers and comments with its argument as SQL text, as clickhouse-go's
 // positional binding does: integers plain, strings single-quoted with \ and '
-// escaped, []string as ['a', 'b']. Any other argument type is an error, so a
-// new kind of argument in the engine is noticed rather than mis-rendered.
+// escaped, slices as arrays ['a', 'b'], clickhouse.GroupSet as a tuple
+// ('a', 'b'). Any other argument type is an error, so a new kind of argument
+// in the engine is noticed rather than mis-rendered.
 func Bind(q string, args []any) (string, error) {
 	var b strings.Builder
 	n := 0
@@ -154,27 +157,47 @@ func closing(q string, i int) int {
 
 var quoter = strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\x00", `\0`) // as clickhouse-go quotes
 
+// literal formats one argument as clickhouse-go's positional binding does.
 func literal(v any) (string, error) {
-	switch v := v.(type) {
-	case string:
-		return "'" + quoter.Replace(v) + "'", nil
-	case []string:
-		parts := make([]string, len(v))
-		for i, s := range v {
-			parts[i] = "'" + quoter.Replace(s) + "'"
-		}
-		return "[" + strings.Join(parts, ", ") + "]", nil
-	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
-		return fmt.Sprint(v), nil
+	if g, ok := v.(clickhouse.GroupSet); ok { // a tuple, for IN
+		s, err := literals(reflect.ValueOf(g.Value))
+		return "(" + s + ")", err
+	}
+	if _, ok := v.([]byte); ok { // the driver sends these as String
+		return "", fmt.Errorf("type []byte: not supported")
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.String:
+		return "'" + quoter.Replace(rv.String()) + "'", nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(rv.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return strconv.FormatUint(rv.Uint(), 10), nil
+	case reflect.Slice, reflect.Array:
+		s, err := literals(rv)
+		return "[" + s + "]", err
 	}
 	return "", fmt.Errorf("type %T: not supported", v)
+}
+
+func literals(list reflect.Value) (string, error) {
+	parts := make([]string, list.Len())
+	for i := range parts {
+		s, err := literal(list.Index(i).Interface())
+		if err != nil {
+			return "", err
+		}
+		parts[i] = s
+	}
+	return strings.Join(parts, ", "), nil
 }
 
 // Query is one entry of queries.json.
 type Query struct {
 	Name    string   `json:"name"` // kpi query name and its call number, e.g. tickets#3
 	SQL     string   `json:"sql"`  // bound, for database cx
-	Args    []any    `json:"args"`
+	Args    []string `json:"args"` // as bound, SQL literals
 	Columns []string `json:"columns"`
 	Types   []string `json:"types"` // the 18.16 column types, which the engine scans into Go types
 	Rows    [][]any  `json:"rows"`
@@ -287,7 +310,11 @@ func replay(ctx context.Context, conn driver.Conn, db string, calls []*Call) ([]
 		if err != nil {
 			return nil, fmt.Errorf("%s: bind: %w", label, err)
 		}
-		q := Query{Name: label, Args: jsonArgs(c.Args)}
+		q := Query{Name: label}
+		for _, a := range c.Args {
+			l, _ := literal(a) // Bind succeeded, so every argument formats
+			q.Args = append(q.Args, l)
+		}
 		if q.Columns, q.Types, q.Rows, err = fetch(ctx, conn, bound); err != nil {
 			return nil, fmt.Errorf("%s: re-run bound on 18.16: %w", label, err)
 		}
@@ -355,14 +382,6 @@ func plain(v reflect.Value) any {
 		return out
 	}
 	return v.Interface()
-}
-
-func jsonArgs(args []any) []any {
-	out := make([]any, len(args))
-	for i, a := range args {
-		out[i] = plain(reflect.ValueOf(a))
-	}
-	return out
 }
 
 // schemaSQL renders the migrations for TargetDB, each statement ending with

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Issue 7: the schema and every KPI query on a current ClickHouse (chDB) give
+# the numbers ClickHouse 18.16 gives. Dumps the golden fixture and one
+# generated dataset with what the KPI engine asks 18.16 and what it answers
+# (metrics/kpi/chdbdump), then replays both on chDB (check.sh). Ends with
+# `N passed, M failed`; exits non-zero on any difference.
+#
+#   deploy/chdb/run.sh
+#
+# Needs the 18.16 server of deploy/local on CXPULSE_TEST_CLICKHOUSE_ADDR
+# (default 127.0.0.1:9000) and clickhouse-client; started here when nothing
+# answers, never restarted. Env: GO (go), OUT (deploy/chdb/.out: the dumps,
+# kept for a look after a failure).
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+OUT="${OUT:-$HERE/.out}"
+GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
+ADDR="${CXPULSE_TEST_CLICKHOUSE_ADDR:-127.0.0.1:9000}"
+
+if ! (exec 3<>"/dev/tcp/${ADDR%:*}/${ADDR##*:}") 2>/dev/null; then
+	"$ROOT/deploy/local/clickhouse.sh" start
+fi
+cd "$ROOT"
+rm -rf "$OUT"
+for ds in golden gen; do
+	"$GO" run ./metrics/kpi/chdbdump/cmd -dataset "$ds" -out "$OUT/$ds"
+done
+exec "$HERE/check.sh" "$OUT/golden" "$OUT/gen"
