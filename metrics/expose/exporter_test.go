@@ -86,7 +86,7 @@ func TestSeriesFollowTheSnapshots(t *testing.T) {
 	v, ok = value(t, mfs, "cxpulse_sla_oldest_waiting_seconds", slaLabels)
 	require.True(t, ok)
 	require.Equal(t, 900.0, v)
-	v, ok = value(t, mfs, "cxpulse_kpi_snapshot_age_seconds", map[string]string{"job": "sla_now"})
+	v, ok = value(t, mfs, "cxpulse_kpi_snapshot_age_seconds", map[string]string{"kpi_job": "sla_now"})
 	require.True(t, ok)
 	require.Equal(t, 45.0, v)
 	v, ok = value(t, mfs, "cxpulse_sla_objective_ratio", map[string]string{"policy": "chat"})

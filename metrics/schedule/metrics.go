@@ -29,7 +29,7 @@ type Metrics struct {
 // NewMetrics makes the scheduler metrics and registers them with reg; a nil
 // reg leaves them unregistered (for tests that only read them).
 func NewMetrics(reg prometheus.Registerer) *Metrics {
-	job := []string{"job"}
+	job := []string{"kpi_job"}
 	m := &Metrics{
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "cxpulse_kpi_job_duration_seconds",
@@ -40,7 +40,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cxpulse_kpi_job_runs_total",
 			Help: "KPI job runs that ended, by result (success, failure, timeout); runs cut short by shutdown are not counted.",
-		}, []string{"job", "result"}),
+		}, []string{"kpi_job", "result"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cxpulse_kpi_job_failures_total",
 			Help: "KPI job runs that did not succeed (errors, panics, timeouts); each is retried at the job's next tick.",
