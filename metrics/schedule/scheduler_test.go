@@ -43,20 +43,20 @@ func TestJobsRunOnTheirTicks(t *testing.T) {
 	require.Equal(t, strings.TrimPrefix(`
 # HELP cxpulse_kpi_job_running 1 while a run of the KPI job is in progress, else 0.
 # TYPE cxpulse_kpi_job_running gauge
-cxpulse_kpi_job_running{job="csat"} 0
-cxpulse_kpi_job_running{job="nps"} 0
+cxpulse_kpi_job_running{kpi_job="csat"} 0
+cxpulse_kpi_job_running{kpi_job="nps"} 0
 # HELP cxpulse_kpi_job_runs_total KPI job runs that ended, by result (success, failure, timeout); runs cut short by shutdown are not counted.
 # TYPE cxpulse_kpi_job_runs_total counter
-cxpulse_kpi_job_runs_total{job="csat",result="failure"} 0
-cxpulse_kpi_job_runs_total{job="csat",result="success"} 4
-cxpulse_kpi_job_runs_total{job="csat",result="timeout"} 0
-cxpulse_kpi_job_runs_total{job="nps",result="failure"} 0
-cxpulse_kpi_job_runs_total{job="nps",result="success"} 2
-cxpulse_kpi_job_runs_total{job="nps",result="timeout"} 0
+cxpulse_kpi_job_runs_total{kpi_job="csat",result="failure"} 0
+cxpulse_kpi_job_runs_total{kpi_job="csat",result="success"} 4
+cxpulse_kpi_job_runs_total{kpi_job="csat",result="timeout"} 0
+cxpulse_kpi_job_runs_total{kpi_job="nps",result="failure"} 0
+cxpulse_kpi_job_runs_total{kpi_job="nps",result="success"} 2
+cxpulse_kpi_job_runs_total{kpi_job="nps",result="timeout"} 0
 # HELP cxpulse_kpi_job_skipped_total Ticks of a KPI job that were not run because its previous run was still going (or the process was paused past them).
 # TYPE cxpulse_kpi_job_skipped_total counter
-cxpulse_kpi_job_skipped_total{job="csat"} 0
-cxpulse_kpi_job_skipped_total{job="nps"} 0
+cxpulse_kpi_job_skipped_total{kpi_job="csat"} 0
+cxpulse_kpi_job_skipped_total{kpi_job="nps"} 0
 `, "\n"), exposition(t, reg, "cxpulse_kpi_job_runs_total", "cxpulse_kpi_job_skipped_total", "cxpulse_kpi_job_running"))
 	require.Equal(t, unix("12:02:00"), value(t, s.metrics.lastSuccess.WithLabelValues("csat")))
 	require.Equal(t, unix("12:02:00"), value(t, s.metrics.lastRun.WithLabelValues("csat")))
