@@ -1,0 +1,113 @@
+package dashboards
+
+import "github.com/grafana-tools/sdk"
+
+// Branches compares every selected branch on every KPI, side by side with
+// the sample sizes that say whether a difference is real.
+func Branches() *sdk.Board {
+	b := newBuilder(UIDBranches, "cxpulse · Branch comparison", standardVars(), "branches")
+	m := ms(mBranches, mChannel, mWindow)
+	perBranch := ms(mBranches, mChannelAll, mWindow)
+	by := func(metric string, matchers []string, extra ...string) string {
+		return maxBy(series(metric, append(append([]string{}, matchers...), extra...)...), "branch")
+	}
+	count := func(metric string, matchers []string) string { return sum(series(metric, matchers...), "branch") }
+
+	b.row("Every branch, every KPI ($window)", "One row per branch at the end of the time range; each value comes with the count it is computed from.")
+	// One instant query per column, joined on the branch label by the
+	// table's "table" transform; column "Value #X" is query X.
+	queries := []struct {
+		expr string
+		col  column
+	}{
+		{by("cxpulse_nps", m), colNumber("Value #A", "NPS", fNPS)},
+		{by("cxpulse_nps_margin_of_error", m), colNumber("Value #B", "NPS ±", field{unit: unitNone, decimals: ip(1)})},
+		{count("cxpulse_nps_responses", m), colNumber("Value #C", "NPS answers", fCount)},
+		{by("cxpulse_csat_ratio", m), colNumber("Value #D", "CSAT", fRatio(thrCSAT))},
+		{count("cxpulse_csat_responses", m), colNumber("Value #E", "CSAT answers", fCount)},
+		{by("cxpulse_ces_mean", m), colNumber("Value #F", "CES", fCES)},
+		{count("cxpulse_ces_responses", m), colNumber("Value #G", "CES answers", fCount)},
+		{by("cxpulse_first_response_seconds", m, `quantile="0.9"`), colNumber("Value #H", "FRT p90", fSeconds(thrFirstResponse))},
+		{count("cxpulse_first_response_tickets", m), colNumber("Value #I", "FRT tickets", fCount)},
+		{attainment(m, "branch"), colNumber("Value #J", "SLA attainment", fRatio(thrAttainment))},
+		{decided(m, "branch"), colNumber("Value #K", "SLA decided", fCount)},
+		{by("cxpulse_fcr_ratio", m), colNumber("Value #L", "FCR", fRatio(thrFCR))},
+		{by("cxpulse_reopen_ratio", m), colNumber("Value #M", "Reopened", fRatio(thrReopen))},
+		{count("cxpulse_tickets_resolved", m), colNumber("Value #N", "Resolved", fCount)},
+		{by("cxpulse_retention_ratio", perBranch), colNumber("Value #O", "Retention", fRatio(thrRetention))},
+		{count("cxpulse_customers_previous", perBranch), colNumber("Value #P", "Customers before", fCount)},
+		{by("cxpulse_punctuality_on_time_ratio", perBranch), colNumber("Value #Q", "On time", fRatio(thrPunctuality))},
+		{count("cxpulse_appointments_started", perBranch), colNumber("Value #R", "Appointments", fCount)},
+		{by("cxpulse_promise_kept_ratio", perBranch), colNumber("Value #S", "Promise kept", fRatio(thrPromiseKept))},
+		{count("cxpulse_callbacks_promised", perBranch), colNumber("Value #T", "Callbacks", fCount)},
+		{by("cxpulse_complaints_per_100_tickets", m), colNumber("Value #U", "Complaints /100", field{unit: unitNone, decimals: ip(2), thresholds: thrComplaints})},
+		{count("cxpulse_tickets_opened", m), colNumber("Value #V", "Tickets", fCount)},
+	}
+	cols := []column{colHidden("Time"), colText("branch", "Branch")}
+	var targets []rawTarget
+	for i, q := range queries {
+		if q.col.Pattern != "Value #"+refID(i) {
+			panic("branch table: column " + q.col.Pattern + " is not query " + refID(i))
+		}
+		cols = append(cols, q.col)
+		targets = append(targets, rawPromNow(q.expr, "", true))
+	}
+	b.add(24, 12, table("Branches side by side",
+		"Every selected branch on every KPI over the window, at the end of the time range, with the counts behind each value: NPS (cxpulse_nps) with its 95 % margin of error in points and answers; CSAT share of 4–5 answers; CES mean 1–7; first-response time p90 in business seconds and the tickets it is over; SLA attainment met/(met + breached) over all policies and targets and the decided tickets; first-contact resolution and reopen shares of resolved tickets; rolling retention and the previously active customers; appointments started on time (within kpi.punctuality_grace); callbacks done by their due time; complaints per 100 tickets opened. Retention, punctuality and promise kept are per branch (channel \"all\" whatever the Channel variable). Colours: green good, amber warning, red bad (thresholds in dashboards/fields.go). A difference smaller than the NPS margin is noise.",
+		1, false, cols, targets...))
+
+	b.row("SLA attainment by channel", "Where the SLA slips: every branch crossed with every channel.")
+	b.add(24, 14, statusHistory("SLA attainment heatmap: branch × channel",
+		"SLA attainment (met / (met + breached), all policies and targets, rolling window $window) for each selected branch and channel over time: one row per branch · channel, one cell per time step, green from 95 % (the default objective), amber from 90 %, red below. Shows every channel whatever the Channel variable. An empty cell has no decided ticket.",
+		fRatio(thrAttainment), 60,
+		rawProm(attainment(ms(mBranches, mChannels, mWindow), "branch", "channel"), "{{branch}} · {{channel}}")))
+
+	b.row("Volume and channel mix ($window)", "Where customers come from: tickets per branch and the share of each channel.")
+	b.add(8, 8, barGauge("Tickets opened per branch",
+		"Tickets opened in the window per selected branch in the selected channel (cxpulse_tickets_opened): the volume every other number rests on.",
+		field{unit: unitShort, decimals: ip(0), min: fp(0), thresholds: neutral()},
+		promNow(count("cxpulse_tickets_opened", m), "{{branch}}")))
+	b.add(8, 8, timeseries("Channel mix, selected branches",
+		"Share of each channel in the tickets opened in the window, over the selected branches: Σcxpulse_tickets_opened of the channel / Σ of all channels (cxpulse_tickets_channel_share_ratio is the same share per branch). Stacked to 100 %.",
+		field{unit: unitRatio, min: fp(0), max: fp(1), decimals: ip(1), thresholds: neutral(), stacked: true, fillOpacity: 40},
+		prom(sum(series("cxpulse_tickets_opened", mBranches, mChannels, mWindow), "channel")+
+			" / on () group_left () ("+sum(series("cxpulse_tickets_opened", mBranches, mChannelAll, mWindow))+" > 0)", "{{channel}}")))
+	b.add(8, 8, barGauge("Self-service share per branch",
+		"Share of each selected branch's tickets opened through self-service in the window (cxpulse_tickets_self_service_ratio, channel \"all\"): customers who helped themselves.",
+		field{unit: unitRatio, min: fp(0), max: fp(1), decimals: ip(1), thresholds: neutral()},
+		promNow(by("cxpulse_tickets_self_service_ratio", perBranch), "{{branch}}")))
+
+	b.row("Punctuality, promises and complaints", "Per branch: appointments started on time, callbacks done as promised, complaints per 100 tickets.")
+	b.add(8, 9, barGauge("Appointments started on time",
+		"Share of appointments, due in the window, that started within the grace (kpi.punctuality_grace, default 5 min) of their scheduled time, per branch (cxpulse_punctuality_on_time_ratio). Red below 80 %, green from 90 %.",
+		fRatio(thrPunctuality), promNow(by("cxpulse_punctuality_on_time_ratio", perBranch), "{{branch}}")))
+	b.add(8, 9, barGauge("Callback promises kept",
+		"Share of callbacks promised for the window that were completed by their due time, per branch (cxpulse_promise_kept_ratio). Red below 80 %, green from 90 %.",
+		fRatio(thrPromiseKept), promNow(by("cxpulse_promise_kept_ratio", perBranch), "{{branch}}")))
+	b.add(8, 9, barGauge("Complaints per 100 tickets",
+		"complaint.filed events per 100 tickets opened in the window, per branch (cxpulse_complaints_per_100_tickets). Green below 1, red from 2. Most unhappy customers never complain: read it with retention.",
+		field{unit: unitNone, decimals: ip(2), min: fp(0), thresholds: thrComplaints},
+		promNow(by("cxpulse_complaints_per_100_tickets", m), "{{branch}}")))
+	b.add(12, 8, timeseries("Late appointments: mean delay",
+		"Mean delay of the appointments that started late (after the grace), per branch, in seconds (cxpulse_punctuality_late_mean_delay_seconds), and the p90 delay of all the started ones (cxpulse_punctuality_delay_p90_seconds), by due time in the window. A negative delay is an early start.",
+		field{unit: unitSeconds, thresholds: neutral()},
+		prom(by("cxpulse_punctuality_late_mean_delay_seconds", perBranch), "{{branch}} mean late"),
+		prom(by("cxpulse_punctuality_delay_p90_seconds", perBranch), "{{branch}} p90"),
+	))
+	b.add(12, 8, timeseries("Complaint rate",
+		"Complaints per 100 tickets opened over the rolling window, per branch (cxpulse_complaints_per_100_tickets). The dashed lines are the amber (1) and red (2) marks.",
+		field{unit: unitNone, decimals: ip(2), thresholds: thrComplaints, thresholdsStyle: "dashed"},
+		prom(by("cxpulse_complaints_per_100_tickets", m), "{{branch}}"),
+	))
+	b.add(12, 8, timeseries("Punctuality over time",
+		"Punctuality per branch over time (cxpulse_punctuality_on_time_ratio); dashed lines at the amber (80 %) and green (90 %) marks.",
+		field{unit: unitRatio, max: fp(1), decimals: ip(1), thresholds: thrPunctuality, thresholdsStyle: "dashed"},
+		prom(by("cxpulse_punctuality_on_time_ratio", perBranch), "{{branch}}"),
+	))
+	b.add(12, 8, timeseries("Promises kept over time",
+		"Promise-kept share per branch over time (cxpulse_promise_kept_ratio); dashed lines at the amber (80 %) and green (90 %) marks.",
+		field{unit: unitRatio, max: fp(1), decimals: ip(1), thresholds: thrPromiseKept, thresholdsStyle: "dashed"},
+		prom(by("cxpulse_promise_kept_ratio", perBranch), "{{branch}}"),
+	))
+	return b.done()
+}

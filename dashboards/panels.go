@@ -1,0 +1,270 @@
+package dashboards
+
+import (
+	"github.com/grafana-tools/sdk"
+)
+
+// Queries of the SDK's typed panels (sdk.Target). The ClickHouse plugin wants
+// a numeric "format", which sdk.Target cannot hold (its Format is a string),
+// so typed panels carry only time-series SQL, for which the plugin's default
+// format is right.
+
+// prom is a Prometheus range query.
+func prom(expr, legend string) sdk.Target {
+	return sdk.Target{Datasource: promDS, Expr: expr, LegendFormat: legend}
+}
+
+// promNow is a Prometheus instant query: the value at the end of the range.
+func promNow(expr, legend string) sdk.Target {
+	return sdk.Target{Datasource: promDS, Expr: expr, LegendFormat: legend, Instant: true}
+}
+
+// chSeries is a ClickHouse time-series query (a DateTime column named time,
+// string columns naming the series, numeric columns the values).
+func chSeries(sql string) sdk.Target {
+	return sdk.Target{Datasource: chDS, RawSql: sql}
+}
+
+// rawTarget is a query of the panels the SDK does not model, written as
+// Grafana 9–11 and the plugins expect it.
+type rawTarget struct {
+	RefID        string      `json:"refId"`
+	Datasource   dsRef       `json:"datasource"`
+	Expr         string      `json:"expr,omitempty"`
+	LegendFormat string      `json:"legendFormat,omitempty"`
+	Instant      bool        `json:"instant,omitempty"`
+	Range        *bool       `json:"range,omitempty"`
+	EditorMode   string      `json:"editorMode,omitempty"`
+	RawSQL       string      `json:"rawSql,omitempty"`
+	EditorType   string      `json:"editorType,omitempty"`
+	QueryType    string      `json:"queryType,omitempty"`
+	Format       interface{} `json:"format,omitempty"`
+}
+
+var (
+	yes = true
+	no  = false
+)
+
+// rawPromNow is a Prometheus instant query for a custom panel; asTable asks
+// for Grafana's table format (one row per series, labels as columns, the
+// value in "Value #<refId>").
+func rawPromNow(expr, legend string, asTable bool) rawTarget {
+	t := rawTarget{Datasource: promDS, Expr: expr, LegendFormat: legend, Instant: true, Range: &no, EditorMode: "code"}
+	if asTable {
+		t.Format = "table"
+	}
+	return t
+}
+
+// rawProm is a Prometheus range query for a custom panel.
+func rawProm(expr, legend string) rawTarget {
+	return rawTarget{Datasource: promDS, Expr: expr, LegendFormat: legend, Range: &yes, EditorMode: "code"}
+}
+
+// chFormatTable is grafana-clickhouse-datasource's "table" format (v4).
+const chFormatTable = 1
+
+// rawSQLTable is a ClickHouse query returning a table, for a custom panel.
+func rawSQLTable(sql string) rawTarget {
+	return rawTarget{Datasource: chDS, RawSQL: sql, EditorType: "sql", QueryType: "table", Format: chFormatTable}
+}
+
+func refID(i int) string { return string(rune('A' + i)) }
+
+// timeseries is the SDK's typed timeseries panel.
+func timeseries(title, description string, f field, targets ...sdk.Target) *sdk.Panel {
+	p := &sdk.Panel{
+		CommonPanel: common("timeseries", title, description, datasourceOf(targets)),
+		TimeseriesPanel: &sdk.TimeseriesPanel{
+			Targets: numbered(targets),
+			Options: sdk.TimeseriesOptions{
+				Legend:  sdk.TimeseriesLegendOptions{Calcs: []string{}, DisplayMode: "list", Placement: "bottom"},
+				Tooltip: sdk.TimeseriesTooltipOptions{Mode: "multi"},
+			},
+			FieldConfig: typedFieldConfig(f),
+		},
+	}
+	p.OfType = sdk.TimeseriesType
+	return p
+}
+
+// barGauge is the SDK's typed bar gauge: one bar per series, horizontal,
+// coloured by the thresholds.
+func barGauge(title, description string, f field, targets ...sdk.Target) *sdk.Panel {
+	f.byThreshold = true
+	opts := sdk.Options{Orientation: "horizontal", DisplayMode: "gradient", TextMode: "auto"}
+	opts.ReduceOptions.Calcs = []string{"lastNotNull"}
+	p := &sdk.Panel{
+		CommonPanel: common("bargauge", title, description, datasourceOf(targets)),
+		BarGaugePanel: &sdk.BarGaugePanel{
+			Targets:     numbered(targets),
+			Options:     opts,
+			FieldConfig: typedFieldConfig(f),
+		},
+	}
+	p.OfType = sdk.BarGaugeType
+	return p
+}
+
+// bandGraph is the SDK's typed graph panel drawing a value with a band
+// between an upper and a lower series (fill between), the only fill-between
+// the SDK can express. Grafana 11 converts it to a timeseries panel (the
+// override becomes custom.fillBelowTo).
+func bandGraph(title, description, yFormat string, value, upper, lower sdk.Target) *sdk.Panel {
+	fill, lineWidth := 3, 0
+	legendOff := false
+	upperName, lowerName := upper.LegendFormat, lower.LegendFormat
+	p := &sdk.Panel{
+		CommonPanel: common("graph", title, description, promDS),
+		GraphPanel: &sdk.GraphPanel{
+			AliasColors:   map[string]string{value.LegendFormat: colorNeutral, upperName: colorNeutral, lowerName: colorNeutral},
+			Lines:         true,
+			Linewidth:     2,
+			NullPointMode: "null",
+			Pointradius:   2,
+			Legend:        sdk.Legend{Show: true, Current: true, Values: true},
+			Tooltip:       sdk.Tooltip{Shared: true, ValueType: "individual"},
+			Targets:       numbered([]sdk.Target{value, upper, lower}),
+			SeriesOverrides: []sdk.SeriesOverride{
+				{Alias: upperName, FillBelowTo: &lowerName, Fill: &fill, Lines: &no, LineWidth: &lineWidth, Legend: &legendOff},
+				{Alias: lowerName, Lines: &no, LineWidth: &lineWidth, Legend: &legendOff},
+			},
+			Xaxis: sdk.Axis{Show: true},
+			Yaxes: []sdk.Axis{
+				{Format: yFormat, LogBase: 1, Show: true},
+				{Format: unitShort, LogBase: 1, Show: false},
+			},
+		},
+	}
+	p.OfType = sdk.GraphType
+	return p
+}
+
+// custom wraps a panel type the SDK does not model; keys are written as is.
+func custom(typ, title, description string, ds dsRef, keys sdk.CustomPanel) *sdk.Panel {
+	p := &sdk.Panel{CommonPanel: common(typ, title, description, ds), CustomPanel: &keys}
+	p.OfType = sdk.CustomType
+	return p
+}
+
+// gauge is a Grafana gauge (not modelled by the SDK) of instant queries.
+func gauge(title, description string, f field, targets ...rawTarget) *sdk.Panel {
+	f.byThreshold = true
+	return custom("gauge", title, description, targets[0].Datasource, sdk.CustomPanel{
+		"targets":     numberedRaw(targets),
+		"fieldConfig": newCustomFieldConfig(f, nil),
+		"options": map[string]interface{}{
+			"orientation":          "auto",
+			"reduceOptions":        map[string]interface{}{"calcs": []string{"lastNotNull"}, "fields": "", "values": false},
+			"showThresholdLabels":  false,
+			"showThresholdMarkers": true,
+			"text":                 map[string]interface{}{},
+		},
+	})
+}
+
+// statusHistory is a Grafana status history (not modelled by the SDK): one
+// row per series, one cell per time bucket, coloured by the thresholds: a
+// heatmap of series × time.
+func statusHistory(title, description string, f field, maxDataPoints int, targets ...rawTarget) *sdk.Panel {
+	f.byThreshold = true
+	return custom("status-history", title, description, targets[0].Datasource, sdk.CustomPanel{
+		"targets":       numberedRaw(targets),
+		"maxDataPoints": maxDataPoints,
+		"fieldConfig":   newCustomFieldConfig(f, map[string]interface{}{"fillOpacity": 80, "lineWidth": 1}),
+		"options": map[string]interface{}{
+			"colWidth":  0.95,
+			"rowHeight": 0.9,
+			"showValue": "auto",
+			"legend":    map[string]interface{}{"displayMode": "list", "placement": "bottom", "showLegend": true},
+			"tooltip":   map[string]interface{}{"mode": "single"},
+		},
+	})
+}
+
+// column is one column style of a table-old panel.
+type column struct {
+	Pattern    string    `json:"pattern"`
+	Alias      string    `json:"alias,omitempty"`
+	Type       string    `json:"type"` // number, string, hidden
+	Unit       string    `json:"unit,omitempty"`
+	Decimals   *int      `json:"decimals,omitempty"`
+	ColorMode  string    `json:"colorMode,omitempty"` // cell
+	Colors     []string  `json:"colors,omitempty"`
+	Thresholds []float64 `json:"thresholds,omitempty"`
+	Align      string    `json:"align"`
+}
+
+func colText(pattern, alias string) column {
+	return column{Pattern: pattern, Alias: alias, Type: "string", Align: "auto"}
+}
+
+func colHidden(pattern string) column { return column{Pattern: pattern, Type: "hidden", Align: "auto"} }
+
+// colNumber shows a number with f's unit and decimals and, when f has
+// thresholds beyond its base, colours the cell by them.
+func colNumber(pattern, alias string, f field) column {
+	c := column{Pattern: pattern, Alias: alias, Type: "number", Unit: f.unit, Decimals: f.decimals, Align: "auto"}
+	if len(f.thresholds.Steps) == 3 {
+		c.ColorMode = "cell"
+		c.Thresholds = []float64{*f.thresholds.Steps[1].Value, *f.thresholds.Steps[2].Value}
+		for _, s := range f.thresholds.Steps {
+			c.Colors = append(c.Colors, cellColors[s.Color])
+		}
+	}
+	if c.Decimals == nil {
+		c.Decimals = ip(0)
+	}
+	return c
+}
+
+// table-old speaks rgba colours.
+var cellColors = map[string]string{
+	colorGood: "rgba(50, 172, 45, 0.97)",
+	colorWarn: "rgba(237, 129, 40, 0.89)",
+	colorBad:  "rgba(245, 54, 54, 0.9)",
+}
+
+// table is a table-old panel (Grafana's Angular table, converted to the
+// React table by Grafana 11 on load): several instant queries are merged on
+// their labels by the "table" transform, columns are styled by pattern.
+func table(title, description string, sortCol int, desc bool, columns []column, targets ...rawTarget) *sdk.Panel {
+	return custom("table-old", title, description, targets[0].Datasource, sdk.CustomPanel{
+		"targets":    numberedRaw(targets),
+		"transform":  "table",
+		"styles":     columns,
+		"columns":    []interface{}{},
+		"showHeader": true,
+		"scroll":     true,
+		"fontSize":   "100%",
+		"pageSize":   nil,
+		"sort":       map[string]interface{}{"col": sortCol, "desc": desc},
+	})
+}
+
+func numbered(ts []sdk.Target) []sdk.Target {
+	out := make([]sdk.Target, len(ts))
+	for i, t := range ts {
+		t.RefID = refID(i)
+		out[i] = t
+	}
+	return out
+}
+
+func numberedRaw(ts []rawTarget) []rawTarget {
+	out := make([]rawTarget, len(ts))
+	for i, t := range ts {
+		t.RefID = refID(i)
+		out[i] = t
+	}
+	return out
+}
+
+// datasourceOf is the panel's datasource: the one its queries use.
+func datasourceOf(ts []sdk.Target) interface{} {
+	if len(ts) == 0 {
+		return promDS
+	}
+	return ts[0].Datasource
+}
