@@ -19,7 +19,10 @@ demo: build
 # ClickHouse and Kafka, then vets and runs every test. Packages run one at a
 # time because the outage test stops the shared ClickHouse.
 test:
-	deploy/local/up.sh clickhouse kafka
+	deploy/local/up.sh clickhouse kafka kcat
+	deploy/local/prometheus.sh install
+	deploy/local/alertmanager.sh install
+	deploy/prometheus/check.sh
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) test -p 1 -count=1 -timeout 40m ./...

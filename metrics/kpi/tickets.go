@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 
@@ -524,4 +525,43 @@ func (e *Engine) slaNow(ctx context.Context, r *run) ([]Row, error) {
 		}
 		return v
 	}), nil
+}
+
+// Samples returns, per branch, the business-time durations behind a
+// response-time KPI (FirstResponse, NextResponse or Resolution) for the
+// tickets opened in window w as of p.AsOf: what rank tests and bootstraps
+// compare when the question is whether one branch is really slower.
+func (e *Engine) Samples(ctx context.Context, p Params, kpiName string, w Window) (map[string][]float64, error) {
+	switch kpiName {
+	case FirstResponse, NextResponse, Resolution:
+	default:
+		return nil, fmt.Errorf("samples of %q: only %s, %s and %s have samples", kpiName, FirstResponse, NextResponse, Resolution)
+	}
+	p = p.WithDefaults()
+	p.By = []string{DimBranch}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	facts, err := e.ticketFacts(ctx, p, windowSpan(p, w), false)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{p: p, want: map[string]bool{}, g: grouping{by: p.By, regions: p.Regions}, complaints: map[string]*table{}}
+	out := map[string][]float64{}
+	for i := range facts {
+		t := &facts[i]
+		switch kpiName {
+		case FirstResponse:
+			if t.firstResponse > 0 {
+				out[t.branch] = append(out[t.branch], r.business(t.branch, t.opened, t.firstResponse))
+			}
+		case Resolution:
+			if t.resolved > 0 {
+				out[t.branch] = append(out[t.branch], r.business(t.branch, t.opened, t.resolved))
+			}
+		case NextResponse:
+			out[t.branch] = append(out[t.branch], r.nextResponses(t)...)
+		}
+	}
+	return out, nil
 }

@@ -1,0 +1,109 @@
+// Package overview renders the built-in overview page of `cxpulse run` and
+// `cxpulse demo` at "/": server-side HTML with inline SVG, no front-end
+// build step, readable on a laptop and a phone. It draws what it is given
+// (Page); the server fills a Page from the KPI engine and the branch
+// comparison.
+package overview
+
+import "time"
+
+// Page is everything the overview shows.
+type Page struct {
+	Title  string
+	AsOf   time.Time // the instant the numbers are for
+	Window string    // e.g. "30d"
+	// Tiles are the fleet KPIs, in display order.
+	Tiles []Tile
+	// Rankings are branch comparisons (e.g. NPS, CSAT, SLA attainment), one
+	// caterpillar chart each.
+	Rankings []Ranking
+	// Heatmap is SLA attainment, branch × channel.
+	Heatmap Heatmap
+	// Links point into the JSON API and /metrics.
+	Links []Link
+	// Notes are short remarks shown under the header (e.g. "no data yet").
+	Notes []string
+}
+
+// Tile is one fleet KPI.
+type Tile struct {
+	Name string // "NPS", "CSAT", "SLA attainment (first response)" …
+	Unit string // "", "%", "s" — how Value is shown
+	// Has is false when the fleet has no data for it: the tile says so
+	// instead of showing 0.
+	Has   bool
+	Value float64
+	// Low and High are its confidence interval, when HasInterval.
+	HasInterval bool
+	Low, High   float64
+	N           float64 // sample size
+	// Trend is the KPI at earlier instants, oldest first (the sparkline).
+	Trend []Point
+	// HigherIsBetter colours the trend (NPS up is good, response time up is bad).
+	HigherIsBetter bool
+}
+
+// Point is one value of a trend.
+type Point struct {
+	AsOf  time.Time
+	Value float64
+}
+
+// Ranking is one KPI across branches: each branch's raw estimate with its
+// interval, the shrunken estimate, and whether it differs from the rest of
+// the fleet under false-discovery-rate control.
+type Ranking struct {
+	KPI            string // "nps", "csat", "sla", …
+	Title          string // "NPS, 30 days"
+	Unit           string
+	HigherIsBetter bool
+	Fleet          float64 // the fleet's value (drawn as a vertical line)
+	Level, FDR     float64 // confidence level of the intervals, FDR of the flags
+	// Rows are ordered best first.
+	Rows []RankRow
+	// APIURL is the JSON of this comparison.
+	APIURL string
+}
+
+// RankRow is one branch in a Ranking.
+type RankRow struct {
+	Branch    string
+	N         float64
+	Value     float64
+	Low, High float64
+	Shrunk    float64
+	// Flag is "above" or "below" the rest of the fleet when significant at
+	// the FDR, else "".
+	Flag string
+	// Worse is true when the flag means worse than the fleet (below for
+	// NPS, above for response times): drawn in red; better in green.
+	Worse  bool
+	QValue float64
+}
+
+// Heatmap is SLA attainment by branch and channel.
+type Heatmap struct {
+	Title    string // e.g. "SLA attainment, policy default, first response, 30 days"
+	Channels []string
+	Rows     []HeatRow
+	// Objective colours the cells: at or above green, within 5 points amber, below red.
+	Objective float64
+}
+
+// HeatRow is one branch of the heatmap, a cell per channel in Channels order.
+type HeatRow struct {
+	Branch string
+	Cells  []Cell
+}
+
+// Cell is one attainment value; Has is false for no tickets (drawn empty).
+type Cell struct {
+	Has   bool
+	Value float64 // 0..1
+	N     float64 // met + breached
+}
+
+// Link is a link shown on the page.
+type Link struct {
+	Title, URL string
+}
