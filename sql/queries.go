@@ -12,7 +12,9 @@ var kpiFiles embed.FS
 // KPIQuery returns the embedded KPI query kpi/NAME.sql for the database, with
 // its comment lines removed: the driver binds `?` placeholders by position and
 // must not see any in prose. Values are always bound, never spliced.
-func KPIQuery(name, database string) (string, error) {
+// {{part}} placeholders are filled from parts: the name of another embedded
+// query file (a fragment), or "" to drop the placeholder.
+func KPIQuery(name, database string, parts ...map[string]string) (string, error) {
 	if !ValidIdentifier(database) {
 		return "", fmt.Errorf("database name %q: must match %s", database, identifierName)
 	}
@@ -20,6 +22,7 @@ func KPIQuery(name, database string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("kpi query %q: %w", name, err)
 	}
+	// comments go first, so that placeholders named in prose stay prose
 	var out strings.Builder
 	for _, line := range strings.Split(Render(string(body), database), "\n") {
 		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "--") {
@@ -28,7 +31,22 @@ func KPIQuery(name, database string) (string, error) {
 		out.WriteString(line)
 		out.WriteByte('\n')
 	}
-	return out.String(), nil
+	text := out.String()
+	for _, set := range parts {
+		for placeholder, fragment := range set {
+			sub := ""
+			if fragment != "" {
+				if sub, err = KPIQuery(fragment, database); err != nil {
+					return "", err
+				}
+			}
+			text = strings.ReplaceAll(text, "{{"+placeholder+"}}", sub)
+		}
+	}
+	if i := strings.Index(text, "{{"); i >= 0 {
+		return "", fmt.Errorf("kpi query %q: placeholder without a value at %q", name, text[i:min(len(text), i+30)])
+	}
+	return text, nil
 }
 
 // KPIQueryNames lists the embedded KPI queries.

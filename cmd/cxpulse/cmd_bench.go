@@ -70,7 +70,7 @@ with the same data inside each window: the refresh should barely grow.
 	f.IntVar(&perDay, "events-per-day", 100_000, "events per day across all branches")
 	f.IntVar(&repeat, "repeat", 3, "runs per measurement (the median is printed)")
 	f.BoolVar(&keep, "keep", true, "keep a size's database and reuse it when it already holds the data")
-	bench.AddCommand(kpiCmd)
+	bench.AddCommand(kpiCmd, newBenchFreshnessCommand(g))
 	return bench
 }
 

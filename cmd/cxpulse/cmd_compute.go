@@ -53,7 +53,12 @@ With --once every enabled job runs once, as of now, and compute exits.`,
 			if err != nil {
 				return err
 			}
-			srv := &healthServer{addr: a.cfg.HTTP.Addr, reg: a.reg, kpi: exp, ready: func() error { return nil }, log: a.log}
+			site, err := a.newWeb(conn)
+			if err != nil {
+				return err
+			}
+			srv := &healthServer{addr: a.cfg.HTTP.Addr, reg: a.reg, kpi: exp, ready: func() error { return nil }, log: a.log,
+				metricsAuth: a.cfg.HTTP.MetricsAuth, routes: webRoutes(a.cfg.HTTP, func() *web { return site }, a.log)}
 			group, gctx := errgroup.WithContext(ctx)
 			group.Go(func() error { return srv.Run(gctx) })
 			group.Go(func() error { return sched.Run(gctx) })

@@ -44,6 +44,11 @@ make demo starts a local ClickHouse through deploy/local/ first when none answer
 			if err := demoKPIConfig(&cfg, gnr, g.configPath != ""); err != nil {
 				return err
 			}
+			if cfg.HTTP.Addr == config.Default().HTTP.Addr && !cmd.Flags().Changed("http-addr") {
+				// the overview page and API are open without credentials on
+				// the loopback only
+				cfg.HTTP.Addr = "127.0.0.1:9464"
+			}
 			log := newLogger(cfg, cmd.ErrOrStderr())
 			cluster, err := startEmbeddedKafka(embeddedKafka, int32(cfg.Kafka.TopicPartitions), cfg.Kafka.Topic, cfg.Kafka.DeadLetterTopic)
 			if err != nil {
@@ -57,7 +62,10 @@ make demo starts a local ClickHouse through deploy/local/ first when none answer
   dead letters     kcat -b %[1]s -t %[3]s -C -f '%%h %%s\n'
   ClickHouse       %[4]s   database %[5]s
                    clickhouse-client -q "SELECT branch, type, uniqExact(event_id) FROM %[5]s.events GROUP BY branch, type ORDER BY branch, type"
+  overview         http://%[6]s/   (KPIs, branch leagues, SLA heatmap; JSON under /api/v1/)
   metrics          http://%[6]s/metrics   health /healthz, /readyz
+  KPIs             cxpulse report --window 7d --kpi nps,csat,first_response,sla
+                   cxpulse compare --kpi nps
   planted          %+[7]v
 Ctrl-C stops it.
 `, embeddedKafka, cfg.Kafka.Topic, cfg.Kafka.DeadLetterTopic, cfg.ClickHouse.Addr[0], cfg.ClickHouse.Database,

@@ -73,7 +73,11 @@ func (a *app) runPipeline(ctx context.Context, opts pipelineOptions) error {
 	if opts.kpi {
 		exp = a.newExporter()
 	}
-	srv := &healthServer{addr: a.cfg.HTTP.Addr, reg: a.reg, kpi: exp, ready: ready, log: a.log}
+	var site atomic.Pointer[web]
+	srv := &healthServer{addr: a.cfg.HTTP.Addr, reg: a.reg, kpi: exp, ready: ready, log: a.log, metricsAuth: a.cfg.HTTP.MetricsAuth}
+	if opts.kpi {
+		srv.routes = webRoutes(a.cfg.HTTP, site.Load, a.log)
+	}
 	group.Go(func() error { return srv.Run(gctx) })
 	group.Go(func() error {
 		conn, err := a.connectClickHouse(gctx)
@@ -111,6 +115,11 @@ func (a *app) runPipeline(ctx context.Context, opts pipelineOptions) error {
 			inner.Go(func() error { return opts.extra(ictx) })
 		}
 		if opts.kpi {
+			w, err := a.newWeb(conn)
+			if err != nil {
+				return err
+			}
+			site.Store(w)
 			a.preloadSnapshots(gctx, conn, exp)
 			sched, err := a.newKPIScheduler(conn, exp)
 			if err != nil {

@@ -157,7 +157,12 @@ func (p *pipeline) start(name string) *process {
 // run) with its own HTTP address.
 func (p *pipeline) startCommand(name string, args ...string) *process {
 	p.t.Helper()
-	addr := freeAddr(p.t)
+	return p.startCommandAt(name, freeAddr(p.t), args...)
+}
+
+// startCommandAt is startCommand listening on addr.
+func (p *pipeline) startCommandAt(name, addr string, args ...string) *process {
+	p.t.Helper()
 	cmd := exec.Command(binary, append(args, "--config", p.configPath, "--http-addr", addr)...)
 	pr := &process{cmd: cmd, httpAddr: addr, logs: &bytes.Buffer{}, done: make(chan error, 1), mu: &sync.Mutex{}}
 	cmd.Stdout = lockedBuffer{pr.mu, pr.logs}

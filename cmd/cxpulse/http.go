@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/rs/zerolog"
 
+	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
 	"github.com/cxpulse/cxpulse/metrics/expose"
 )
 
@@ -29,15 +30,17 @@ type healthServer struct {
 	log   zerolog.Logger
 	// routes adds handlers (the API and the overview page).
 	routes func(mux *http.ServeMux)
+	// metricsAuth protects /metrics when configured.
+	metricsAuth config.HTTPAuth
 }
 
 func (s *healthServer) handler() http.Handler {
 	mux := http.NewServeMux()
-	if s.kpi == nil {
-		mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
-	} else {
-		mux.Handle("/metrics", s.metricsHandler())
+	var metrics http.Handler = promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})
+	if s.kpi != nil {
+		metrics = s.metricsHandler()
 	}
+	mux.Handle("/metrics", guard(s.metricsAuth, !s.metricsAuth.Enabled(), "/metrics", metrics))
 	if s.routes != nil {
 		s.routes(mux)
 	}

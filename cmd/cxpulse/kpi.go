@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
+	"github.com/cxpulse/cxpulse/metrics/compare"
 	"github.com/cxpulse/cxpulse/metrics/expose"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
 	"github.com/cxpulse/cxpulse/metrics/schedule"
@@ -22,7 +24,7 @@ func (a *app) kpiJobSpecs(only []string) []kpi.JobSpec {
 	}
 	var out []kpi.JobSpec
 	for name, j := range a.cfg.KPI.Jobs {
-		if j.Disabled || (len(want) > 0 && !want[name]) {
+		if j.Disabled || (len(want) > 0 && !want[name]) || name == config.CompareJob {
 			continue
 		}
 		spec := kpi.JobSpec{Name: name, KPIs: config.JobKPIs[name]}
@@ -94,5 +96,42 @@ func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule
 			},
 		})
 	}
+	if cj, ok := a.cfg.KPI.Jobs[config.CompareJob]; ok && !cj.Disabled && exp != nil {
+		jobs = append(jobs, schedule.Job{Name: config.CompareJob, Spec: cj.Schedule, Timeout: cj.Timeout,
+			Run: func(ctx context.Context, tick time.Time) error {
+				flags, err := screenBranches(ctx, engine, params, tick)
+				if err == nil {
+					exp.UpdateFlags(tick, flags)
+				}
+				return err
+			}})
+	}
 	return schedule.New(jobs, schedule.NewMetrics(a.reg), log, schedule.WithRunAtStart(true))
+}
+
+// screenedKPIs are the KPIs whose flagged branches are exported.
+var screenedKPIs = []string{"nps", "csat", "sla", "fcr", "punctuality", "promise_kept", "first_response"}
+
+// screenBranches compares every branch with the rest of the fleet on the
+// screened KPIs over 30 days (the window alerts and dashboards compare on).
+func screenBranches(ctx context.Context, engine *kpi.Engine, params kpi.Params, asOf time.Time) ([]expose.Flagged, error) {
+	win, _ := kpi.ParseWindow("30d")
+	p := params
+	p.AsOf = asOf
+	var out []expose.Flagged
+	for _, k := range screenedKPIs {
+		if k == "sla" && len(p.Policies) == 0 {
+			continue
+		}
+		res, err := compare.Compare(ctx, engine, p, compare.Options{KPI: k, Window: win})
+		if err != nil {
+			return nil, fmt.Errorf("compare %s: %w", k, err)
+		}
+		for _, b := range res.Branches {
+			if b.Flag != "" {
+				out = append(out, expose.Flagged{KPI: k, Window: win.Label, Branch: b.Branch, Direction: b.Flag, Worse: b.Worse})
+			}
+		}
+	}
+	return out, nil
 }

@@ -60,7 +60,7 @@ Passwords are read only from the environment or from files:
 	root.AddCommand(
 		newMigrateCommand(g), newIngestCommand(g), newRunCommand(g), newDemoCommand(g),
 		newGenCommand(g), newProduceCommand(g), newVersionCommand(),
-		newComputeCommand(g), newReportCommand(g), newBackfillCommand(g), newBenchCommand(g), newDashboardsCommand(),
+		newComputeCommand(g), newReportCommand(g), newBackfillCommand(g), newBenchCommand(g), newDashboardsCommand(), newCompareCommand(g),
 	)
 	return root
 }

@@ -360,3 +360,34 @@ func (e *Exporter) Jobs() map[string]time.Time {
 	}
 	return out
 }
+
+// Flagged is a branch that differs from the rest of the fleet on a KPI
+// (package compare), exported as cxpulse_branch_flagged.
+type Flagged struct {
+	KPI, Window, Branch, Direction string
+	Worse                          bool
+}
+
+// UpdateFlags replaces the cxpulse_branch_flagged series: 1 for each branch
+// flagged above or below the fleet, with worse="true" when that is bad news.
+func (e *Exporter) UpdateFlags(asOf time.Time, flags []Flagged) {
+	mf := &dto.MetricFamily{Name: proto("cxpulse_branch_flagged"), Type: dto.MetricType_GAUGE.Enum(),
+		Help: proto("1 for a branch whose KPI differs from the rest of the fleet beyond noise (false discovery rate controlled); direction above or below, worse when that is bad news.")}
+	l := newLayout([]string{"kpi", "window", "branch", "direction", "worse"})
+	for _, f := range flags {
+		mf.Metric = append(mf.Metric, l.metric([]string{f.KPI, f.Window, f.Branch, f.Direction, strconv.FormatBool(f.Worse)}, 1))
+	}
+	var text bytes.Buffer
+	if len(mf.Metric) > 0 {
+		if _, err := expfmt.MetricFamilyToText(&text, mf); err != nil {
+			e.log.Error().Err(err).Msg("encode flagged branches")
+		}
+	}
+	fams := map[string]*dto.MetricFamily{}
+	if len(mf.Metric) > 0 {
+		fams[mf.GetName()] = mf
+	}
+	e.mu.Lock()
+	e.jobs["compare"] = &snapshot{asOf: asOf, rows: len(flags), series: len(flags), families: fams, text: text.Bytes()}
+	e.mu.Unlock()
+}

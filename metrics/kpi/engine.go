@@ -127,7 +127,12 @@ func (r *run) complaintRows() []Row {
 
 // query runs the embedded query name with args and calls scan for each row.
 func (e *Engine) query(ctx context.Context, name string, scan func(driver.Rows) error, args ...any) error {
-	q, err := cxsql.KPIQuery(name, e.database)
+	return e.queryWith(ctx, name, nil, scan, args...)
+}
+
+// queryWith is query with the query's {{part}} placeholders filled.
+func (e *Engine) queryWith(ctx context.Context, name string, parts map[string]string, scan func(driver.Rows) error, args ...any) error {
+	q, err := cxsql.KPIQuery(name, e.database, parts)
 	if err != nil {
 		return err
 	}

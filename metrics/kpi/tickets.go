@@ -29,8 +29,15 @@ func (e *Engine) ticketFacts(ctx context.Context, p Params, s span, openOnly boo
 	if openOnly {
 		only = 1
 	}
+	parts := map[string]string{"ticket_filter": ""}
+	args := []any{look.fromS(), s.fromS(), s.toS(), look.fromMs(), s.fromMs(), s.toMs()}
+	if openOnly {
+		parts["ticket_filter"] = "tickets_open"
+		args = append(args, look.fromS(), s.toS(), s.toMs(), s.fromMs(), s.toMs())
+	}
+	args = append(args, only, s.fromMs(), s.toMs())
 	var out []ticketFact
-	err := e.query(ctx, "tickets", func(r driver.Rows) error {
+	err := e.queryWith(ctx, "tickets", parts, func(r driver.Rows) error {
 		var t ticketFact
 		if err := r.Scan(&t.id, &t.branch, &t.channel, &t.priority, &t.opened, &t.firstResponse, &t.resolved,
 			&t.reopened, &t.agent, &t.team, &t.agentBeforeResolved, &t.agentMs, &t.customerMs); err != nil {
@@ -38,7 +45,7 @@ func (e *Engine) ticketFacts(ctx context.Context, p Params, s span, openOnly boo
 		}
 		out = append(out, t)
 		return nil
-	}, look.fromS(), s.fromS(), s.toS(), look.fromMs(), s.fromMs(), s.toMs(), only, s.fromMs(), s.toMs())
+	}, args...)
 	return out, err
 }
 

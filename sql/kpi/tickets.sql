@@ -9,10 +9,14 @@
 -- start. Copies of an event change nothing: every fact is a minimum, an
 -- existence, a set of distinct instants or a count of distinct event ids
 -- (cityHash64), so no LIMIT BY pass over all events is needed.
+-- {{ticket_filter}} is empty, or for breaching-now the fragment
+-- tickets_open.sql, which keeps only the tickets still waiting for a first
+-- response or a resolution (a cheap numeric pass first, so that the costly
+-- facts are built for the few open tickets only).
 -- Parameters: lookback start (s), window start (s), end (s), lookback start (ms),
--- window start (ms), end (ms), then open_only (1: only tickets still waiting for
--- a first response or a resolution, for breaching-now), then window start (ms)
--- and end (ms) for the HAVING clause.
+-- window start (ms), end (ms), [the fragment's], then open_only (1: only
+-- tickets still waiting for a first response or a resolution), then window
+-- start (ms) and end (ms) for the final filter.
 SELECT
     ticket_id,
     branch,
@@ -70,6 +74,7 @@ FROM
               AND ts_ms >= ?
               AND (type = 'ticket.opened' OR ts_ms >= ?)
               AND ts_ms < ?
+              {{ticket_filter}}
         )
         GROUP BY ticket_id
         HAVING countIf(type = 'ticket.opened') > 0

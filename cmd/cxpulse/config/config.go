@@ -45,11 +45,32 @@ type Log struct {
 	Format string `yaml:"format"`
 }
 
-// HTTP configures the health and metrics server.
+// HTTP configures the server of /metrics, /healthz, /readyz, the JSON API
+// (/api/v1/…) and the overview page (/).
 type HTTP struct {
-	// Addr is where /metrics, /healthz and /readyz listen (default ":9464").
+	// Addr is where the server listens (default ":9464").
 	Addr string `yaml:"addr"`
+	// Auth protects the API and the overview page. Without it they are
+	// served only when Addr is a loopback address; elsewhere they answer 403.
+	Auth HTTPAuth `yaml:"auth"`
+	// MetricsAuth protects /metrics (default: open, as Prometheus expects).
+	MetricsAuth HTTPAuth `yaml:"metrics_auth"`
 }
+
+// HTTPAuth is a bearer token or basic-auth credentials, from files or the
+// environment only (CXPULSE_HTTP_TOKEN, CXPULSE_HTTP_METRICS_TOKEN).
+type HTTPAuth struct {
+	// TokenFile holds a bearer token.
+	TokenFile string `yaml:"token_file"`
+	// BasicAuthFile holds "user:password" lines.
+	BasicAuthFile string `yaml:"basic_auth_file"`
+	// Token and Basic are filled from the environment or the files.
+	Token string            `yaml:"-"`
+	Basic map[string]string `yaml:"-"`
+}
+
+// Enabled reports whether any credential is configured.
+func (a HTTPAuth) Enabled() bool { return a.Token != "" || len(a.Basic) > 0 }
 
 // TLS configures a TLS client.
 type TLS struct {

@@ -65,6 +65,8 @@ var envVars = []envVar{
 	{"CXPULSE_LOG_LEVEL", "log.level", str(func(c *Config) *string { return &c.Log.Level })},
 	{"CXPULSE_LOG_FORMAT", "log.format", str(func(c *Config) *string { return &c.Log.Format })},
 	{"CXPULSE_HTTP_ADDR", "http.addr", str(func(c *Config) *string { return &c.HTTP.Addr })},
+	{"CXPULSE_HTTP_TOKEN", "http.auth (bearer token)", str(func(c *Config) *string { return &c.HTTP.Auth.Token })},
+	{"CXPULSE_HTTP_METRICS_TOKEN", "http.metrics_auth (bearer token)", str(func(c *Config) *string { return &c.HTTP.MetricsAuth.Token })},
 	{"CXPULSE_KAFKA_BROKERS", "kafka.brokers", list(func(c *Config) *[]string { return &c.Kafka.Brokers })},
 	{"CXPULSE_KAFKA_TOPIC", "kafka.topic", str(func(c *Config) *string { return &c.Kafka.Topic })},
 	{"CXPULSE_KAFKA_DEAD_LETTER_TOPIC", "kafka.dead_letter_topic", str(func(c *Config) *string { return &c.Kafka.DeadLetterTopic })},
@@ -125,6 +127,33 @@ func (c *Config) ResolveSecrets() error {
 		*into = strings.TrimRight(string(data), "\r\n")
 	}
 	read("clickhouse.password_file", c.ClickHouse.PasswordFile, &c.ClickHouse.Password)
+	read("http.auth.token_file", c.HTTP.Auth.TokenFile, &c.HTTP.Auth.Token)
+	read("http.metrics_auth.token_file", c.HTTP.MetricsAuth.TokenFile, &c.HTTP.MetricsAuth.Token)
+	readBasic := func(field, path string, into *map[string]string) {
+		if path == "" {
+			return
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", field, err))
+			return
+		}
+		*into = map[string]string{}
+		for i, line := range strings.Split(string(data), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			user, pass, ok := strings.Cut(line, ":")
+			if !ok || user == "" || pass == "" {
+				errs = append(errs, fmt.Errorf("%s: line %d: want user:password", field, i+1))
+				continue
+			}
+			(*into)[user] = pass
+		}
+	}
+	readBasic("http.auth.basic_auth_file", c.HTTP.Auth.BasicAuthFile, &c.HTTP.Auth.Basic)
+	readBasic("http.metrics_auth.basic_auth_file", c.HTTP.MetricsAuth.BasicAuthFile, &c.HTTP.MetricsAuth.Basic)
 	read("kafka.sasl.password_file", c.Kafka.SASL.PasswordFile, &c.Kafka.SASL.Password)
 	return errors.Join(errs...)
 }

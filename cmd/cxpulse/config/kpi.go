@@ -36,7 +36,7 @@ type KPI struct {
 	// PunctualityGrace is how late an appointment may start and be on time (default 300s).
 	PunctualityGrace time.Duration `yaml:"punctuality_grace"`
 	// Jobs are the scheduled KPI jobs by name: sla_now, tickets,
-	// satisfaction, retention (defaults in DefaultJobs).
+	// satisfaction, retention, compare (defaults in DefaultJobs).
 	Jobs map[string]Job `yaml:"jobs"`
 }
 
@@ -64,16 +64,23 @@ type Job struct {
 }
 
 // DefaultJobs are the KPI jobs' schedules when the configuration says nothing:
-// what alerts watch refreshes every 30 s, satisfaction every minute,
-// retention and cohorts (which read the whole history) hourly.
+// breaching now and at risk, which alerts watch, every 10 s (a new ticket
+// shows within about 12 s: docs/BENCHMARKS.md); response times and SLA
+// attainment every 30 s; satisfaction every minute; retention and cohorts
+// (which read the whole history) hourly; the branch screen every 5 minutes.
 func DefaultJobs() map[string]Job {
 	return map[string]Job{
-		"sla_now":      {Schedule: "30s", Timeout: 25 * time.Second},
+		"sla_now":      {Schedule: "10s", Timeout: 9 * time.Second},
 		"tickets":      {Schedule: "30s", Timeout: 25 * time.Second},
 		"satisfaction": {Schedule: "1m", Timeout: 50 * time.Second},
 		"retention":    {Schedule: "1h", Timeout: 10 * time.Minute},
+		"compare":      {Schedule: "5m", Timeout: 4 * time.Minute},
 	}
 }
+
+// CompareJob is the job that screens branches against the fleet (package
+// compare) for cxpulse_branch_flagged; it writes no snapshot.
+const CompareJob = "compare"
 
 // JobKPIs says which KPIs each job computes.
 var JobKPIs = map[string][]string{
@@ -159,8 +166,8 @@ func (c *Config) validateKPI() []error {
 	for _, name := range names {
 		j := c.KPI.Jobs[name]
 		field := "kpi.jobs." + name
-		if _, ok := JobKPIs[name]; !ok {
-			bad(field, "unknown job (known: sla_now, tickets, satisfaction, retention)")
+		if _, ok := JobKPIs[name]; !ok && name != CompareJob {
+			bad(field, "unknown job (known: sla_now, tickets, satisfaction, retention, compare)")
 			continue
 		}
 		if j.Schedule == "" {

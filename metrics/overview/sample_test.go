@@ -1,0 +1,134 @@
+package overview
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// asOf is the instant of the sample pages.
+var asOf = time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC)
+
+// weekly is a trend of weekly values ending a week before asOf.
+func weekly(values ...float64) []Point {
+	pts := make([]Point, len(values))
+	for i, v := range values {
+		pts[i] = Point{AsOf: asOf.AddDate(0, 0, -7*(len(values)-i)), Value: v}
+	}
+	return pts
+}
+
+// samplePage is a fleet of eight branches as the demo shows it: one branch
+// clearly better on NPS, one clearly worse, SLA slipping on chat.
+func samplePage() Page {
+	return Page{
+		Title:  "cxpulse · Fleet overview",
+		AsOf:   asOf,
+		Window: "30d",
+		Notes:  []string{"Demo data: 8 branches, 30 days of generated tickets and surveys."},
+		Tiles: []Tile{
+			{Name: "NPS", Has: true, Value: 22.6, HasInterval: true, Low: 17.1, High: 28.1, N: 1284,
+				Trend: weekly(15.2, 16.8, 17.0, 18.9, 19.4, 21.0, 21.7, 22.6), HigherIsBetter: true},
+			{Name: "CSAT", Unit: "%", Has: true, Value: 0.712, HasInterval: true, Low: 0.6866, High: 0.7361, N: 1102,
+				Trend: weekly(0.70, 0.71, 0.705, 0.72, 0.715, 0.712), HigherIsBetter: true},
+			{Name: "SLA attainment (first response)", Unit: "%", Has: true, Value: 0.931, HasInterval: true, Low: 0.9239, High: 0.9375, N: 5412,
+				Trend: weekly(0.962, 0.958, 0.955, 0.947, 0.940, 0.931), HigherIsBetter: true},
+			{Name: "First response, p90", Unit: "s", Has: true, Value: 5460, N: 5412,
+				Trend: weekly(4200, 4350, 4900, 5100, 5460)},
+			{Name: "Callbacks kept", Unit: "%", HigherIsBetter: true},
+			{Name: "Retention, 90 days", Unit: "%", Has: true, Value: 0.846, N: 3920, HigherIsBetter: true},
+		},
+		Rankings: []Ranking{
+			{
+				KPI: "nps", Title: "NPS, 30 days", HigherIsBetter: true, Fleet: 22.6, Level: 0.95, FDR: 0.05,
+				APIURL: "/api/v1/compare?kpi=nps&window=30d",
+				Rows: []RankRow{
+					{Branch: "Kraków Rynek", N: 212, Value: 41.0, Low: 29.4, High: 51.6, Shrunk: 37.2, Flag: "above", QValue: 0.004},
+					{Branch: "Brno Centrum", N: 96, Value: 33.3, Low: 15.6, High: 49.1, Shrunk: 27.0, QValue: 0.31},
+					{Branch: "Praha Anděl", N: 188, Value: 27.1, Low: 14.6, High: 39.0, Shrunk: 25.9, QValue: 0.52},
+					{Branch: "Warszawa Mokotów", N: 240, Value: 21.7, Low: 10.9, High: 32.1, Shrunk: 21.9, QValue: 0.88},
+					{Branch: "Bratislava Staré Mesto", N: 12, Value: 16.7, Low: -26.0, High: 55.3, Shrunk: 22.0, QValue: 0.88},
+					{Branch: "Budapest Váci utca", N: 201, Value: 15.4, Low: 3.9, High: 26.6, Shrunk: 16.8, QValue: 0.41},
+					{Branch: "Gdańsk Wrzeszcz", N: 174, Value: 12.6, Low: 0.3, High: 24.8, Shrunk: 14.9, QValue: 0.27},
+					{Branch: "Debrecen Piac utca", N: 161, Value: -3.1, Low: -16.1, High: 10.0, Shrunk: 1.4, Flag: "below", Worse: true, QValue: 0.003},
+				},
+			},
+			{
+				KPI: "sla", Title: "SLA attainment, first response, 30 days", Unit: "%", HigherIsBetter: true, Fleet: 0.931, Level: 0.95, FDR: 0.05,
+				APIURL: "/api/v1/compare?kpi=sla&window=30d",
+				Rows: []RankRow{
+					{Branch: "Praha Anděl", N: 702, Value: 0.972, Low: 0.957, High: 0.982, Shrunk: 0.969, Flag: "above", QValue: 0.0004},
+					{Branch: "Kraków Rynek", N: 811, Value: 0.955, Low: 0.939, High: 0.967, Shrunk: 0.954, Flag: "above", QValue: 0.02},
+					{Branch: "Warszawa Mokotów", N: 930, Value: 0.941, Low: 0.924, High: 0.954, Shrunk: 0.940, QValue: 0.31},
+					{Branch: "Brno Centrum", N: 402, Value: 0.935, Low: 0.908, High: 0.954, Shrunk: 0.934, QValue: 0.77},
+					{Branch: "Gdańsk Wrzeszcz", N: 655, Value: 0.928, Low: 0.906, High: 0.945, Shrunk: 0.928, QValue: 0.81},
+					{Branch: "Budapest Váci utca", N: 780, Value: 0.915, Low: 0.894, High: 0.933, Shrunk: 0.916, QValue: 0.19},
+					{Branch: "Bratislava Staré Mesto", N: 38, Value: 0.868, Low: 0.727, High: 0.943, Shrunk: 0.925, QValue: 0.31},
+					{Branch: "Debrecen Piac utca", N: 1094, Value: 0.889, Low: 0.869, High: 0.906, Shrunk: 0.890, Flag: "below", Worse: true, QValue: 0.0001},
+				},
+			},
+		},
+		Heatmap: Heatmap{
+			Title:     "SLA attainment, policy default, first response, 30 days",
+			Channels:  []string{"email", "chat", "phone", "web", "social"},
+			Objective: 0.95,
+			Rows: []HeatRow{
+				{Branch: "Praha Anděl", Cells: []Cell{{true, 0.981, 310}, {true, 0.962, 205}, {true, 0.975, 121}, {true, 0.958, 66}, {}}},
+				{Branch: "Kraków Rynek", Cells: []Cell{{true, 0.966, 344}, {true, 0.931, 260}, {true, 0.970, 133}, {true, 0.95, 60}, {true, 1, 14}}},
+				{Branch: "Warszawa Mokotów", Cells: []Cell{{true, 0.958, 401}, {true, 0.912, 298}, {true, 0.957, 150}, {true, 0.94, 67}, {true, 0.857, 14}}},
+				{Branch: "Brno Centrum", Cells: []Cell{{true, 0.952, 170}, {true, 0.905, 137}, {true, 0.948, 58}, {true, 0.973, 37}, {}}},
+				{Branch: "Gdańsk Wrzeszcz", Cells: []Cell{{true, 0.949, 280}, {true, 0.889, 208}, {true, 0.951, 102}, {true, 0.923, 65}, {}}},
+				{Branch: "Budapest Váci utca", Cells: []Cell{{true, 0.937, 330}, {true, 0.874, 251}, {true, 0.942, 120}, {true, 0.911, 79}, {}}},
+				{Branch: "Bratislava Staré Mesto", Cells: []Cell{{true, 0.9, 20}, {true, 0.8, 10}, {true, 0.875, 8}, {}, {}}},
+				{Branch: "Debrecen Piac utca", Cells: []Cell{{true, 0.912, 452}, {true, 0.836, 366}, {true, 0.925, 186}, {true, 0.902, 82}, {true, 0.75, 8}}},
+			},
+		},
+		Links: []Link{
+			{Title: "KPIs as JSON", URL: "/api/v1/kpis?window=30d"},
+			{Title: "Branch comparisons as JSON", URL: "/api/v1/compare"},
+			{Title: "Prometheus metrics", URL: "/metrics"},
+		},
+	}
+}
+
+// bigPage is a fleet of n branches with random but plausible numbers, some
+// of them missing (NaN shrinkage, unbounded intervals, cells without tickets).
+func bigPage(n int) Page {
+	rng := rand.New(rand.NewPCG(1, 2))
+	p := samplePage()
+	p.Title = fmt.Sprintf("cxpulse · %d branches", n)
+	rank := Ranking{KPI: "nps", Title: "NPS, 30 days", HigherIsBetter: true, Fleet: 20, APIURL: "/api/v1/compare?kpi=nps"}
+	hm := Heatmap{Title: "SLA attainment", Channels: []string{"email", "chat", "phone"}, Objective: 0.9}
+	for i := range n {
+		name := fmt.Sprintf("Branch %03d", i+1)
+		v := 60 - 80*float64(i)/float64(n)
+		hw := 5 + 20*rng.Float64()
+		row := RankRow{Branch: name, N: float64(20 + rng.IntN(400)), Value: v, Low: v - hw, High: v + hw, Shrunk: (v + 20) / 2, QValue: rng.Float64()}
+		switch {
+		case i < n/10:
+			row.Flag = "above"
+		case i >= n-n/10:
+			row.Flag, row.Worse = "below", true
+		}
+		if i%17 == 0 {
+			row.Shrunk = math.NaN()
+		}
+		if i%23 == 0 {
+			row.Low, row.High = math.Inf(-1), math.Inf(1)
+		}
+		rank.Rows = append(rank.Rows, row)
+		hr := HeatRow{Branch: name}
+		for range hm.Channels {
+			if rng.IntN(10) == 0 {
+				hr.Cells = append(hr.Cells, Cell{})
+				continue
+			}
+			hr.Cells = append(hr.Cells, Cell{Has: true, Value: 0.8 + 0.2*rng.Float64(), N: float64(1 + rng.IntN(300))})
+		}
+		hm.Rows = append(hm.Rows, hr)
+	}
+	p.Rankings = []Ranking{rank}
+	p.Heatmap = hm
+	return p
+}
