@@ -77,4 +77,3 @@ func TestPlantedBranchesAreFlagged(t *testing.T) {
 		require.LessOrEqual(t, res.Branches[i-1].Estimate.Value, res.Branches[i].Estimate.Value, "fastest first")
 	}
 }
-
