@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"sync"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
@@ -104,38 +105,65 @@ func probeFreshness(ctx context.Context, a *app, probes int, spacing time.Durati
 	w := &kafka.Writer{Addr: kafka.TCP(a.cfg.Kafka.Brokers...), Topic: a.cfg.Kafka.Topic, RequiredAcks: kafka.RequireAll,
 		BatchTimeout: time.Millisecond, Transport: transport, AllowAutoTopicCreation: true}
 	defer w.Close()
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := 1; i <= probes; i++ {
-		time.Sleep(time.Duration(rng.Float64() * 2 * float64(spacing)))
-		now := time.Now().UTC()
-		ev := event.Event{EventID: fmt.Sprintf("probe-%d", i), Type: event.TicketOpened, OccurredAt: now, Branch: "freshness-probe",
-			Channel: "chat", TicketID: fmt.Sprintf("probe-%d", i), Priority: "normal"}
-		value, _ := json.Marshal(ev)
-		sent := time.Now()
-		if err := w.WriteMessages(ctx, kafka.Message{Key: []byte(ev.TicketID), Value: value}); err != nil {
-			return f, fmt.Errorf("produce probe %d: %w", i, err)
+	// Probes go out at random moments, without waiting for each other; a
+	// poller watches /metrics: when a KPI's count of probe tickets reaches
+	// n, probes 1…n have shown, each after its own delay.
+	sent := make([]time.Time, probes+1)
+	var mu sync.Mutex
+	produced := 0
+	group, gctx := errgroup.WithContext(ctx)
+	group.Go(func() error {
+		rng := rand.New(rand.NewPCG(1, 2))
+		for i := 1; i <= probes; i++ {
+			time.Sleep(time.Duration(rng.Float64() * 2 * float64(spacing)))
+			ev := event.Event{EventID: fmt.Sprintf("probe-%d", i), Type: event.TicketOpened, OccurredAt: time.Now().UTC(),
+				Branch: "freshness-probe", Channel: "chat", TicketID: fmt.Sprintf("probe-%d", i), Priority: "normal"}
+			value, _ := json.Marshal(ev)
+			mu.Lock()
+			sent[i] = time.Now()
+			mu.Unlock()
+			if err := w.WriteMessages(gctx, kafka.Message{Key: []byte(ev.TicketID), Value: value}); err != nil {
+				return fmt.Errorf("produce probe %d: %w", i, err)
+			}
+			mu.Lock()
+			produced = i
+			mu.Unlock()
 		}
-		var gotNow, gotTickets bool
-		for !gotNow || !gotTickets {
-			if ctx.Err() != nil {
-				return f, ctx.Err()
+		return nil
+	})
+	group.Go(func() error {
+		seenNow, seenTickets := 0, 0
+		var lastProgress = time.Now()
+		for seenNow < probes || seenTickets < probes {
+			if gctx.Err() != nil {
+				return gctx.Err()
 			}
-			if time.Since(sent) > 3*time.Minute {
-				return f, fmt.Errorf("probe %d never showed on /metrics", i)
+			if time.Since(lastProgress) > 3*time.Minute {
+				return fmt.Errorf("no probe showed on /metrics for 3 minutes (%d and %d of %d)", seenNow, seenTickets, probes)
 			}
-			mfs, err := scrapeFamilies(ctx, url)
+			mfs, err := scrapeFamilies(gctx, url)
 			if err == nil {
-				if !gotNow && sumFamily(mfs, "cxpulse_sla_open", "freshness-probe", "") >= float64(i) {
-					gotNow = true
-					f.slaNow = append(f.slaNow, time.Since(sent))
+				at := time.Now()
+				mu.Lock()
+				upTo := produced
+				n := min(int(sumFamily(mfs, "cxpulse_sla_open", "freshness-probe", "")), upTo)
+				for ; seenNow < n; seenNow++ {
+					f.slaNow = append(f.slaNow, at.Sub(sent[seenNow+1]))
+					lastProgress = at
 				}
-				if !gotTickets && sumFamily(mfs, "cxpulse_tickets_opened", "freshness-probe", "1h") >= float64(i) {
-					gotTickets = true
-					f.tickets = append(f.tickets, time.Since(sent))
+				n = min(int(sumFamily(mfs, "cxpulse_tickets_opened", "freshness-probe", "1h")), upTo)
+				for ; seenTickets < n; seenTickets++ {
+					f.tickets = append(f.tickets, at.Sub(sent[seenTickets+1]))
+					lastProgress = at
 				}
+				mu.Unlock()
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
+		return nil
+	})
+	if err := group.Wait(); err != nil {
+		return f, err
 	}
 	return f, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -27,6 +28,17 @@ type globalFlags struct {
 	chAddr     []string
 	chDatabase string
 	chUser     string
+	cpuProfile string
+	profileOut *os.File
+}
+
+// stopProfile ends a --cpu-profile run (also after a failed command).
+func (g *globalFlags) stopProfile() {
+	if g.profileOut != nil {
+		pprof.StopCPUProfile()
+		_ = g.profileOut.Close()
+		g.profileOut = nil
+	}
 }
 
 func newRootCommand() *cobra.Command {
@@ -56,6 +68,20 @@ Passwords are read only from the environment or from files:
 	f.StringSliceVar(&g.chAddr, "clickhouse-addr", nil, "ClickHouse native-protocol host:port,… (default 127.0.0.1:9000)")
 	f.StringVar(&g.chDatabase, "clickhouse-database", "", "ClickHouse database of cxpulse's tables (default cxpulse)")
 	f.StringVar(&g.chUser, "clickhouse-user", "", "ClickHouse user (default default)")
+	f.StringVar(&g.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the whole run to this file (for benchmarks)")
+	_ = f.MarkHidden("cpu-profile")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if g.cpuProfile == "" {
+			return nil
+		}
+		out, err := os.Create(g.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpu-profile: %w", err)
+		}
+		g.profileOut = out
+		return pprof.StartCPUProfile(out)
+	}
+	root.PersistentPostRun = func(*cobra.Command, []string) { g.stopProfile() }
 
 	root.AddCommand(
 		newMigrateCommand(g), newIngestCommand(g), newRunCommand(g), newDemoCommand(g),

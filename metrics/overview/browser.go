@@ -25,7 +25,7 @@ var ErrNoChromium = errors.New("chromium is not installed (Debian: apt-get insta
 // A variable so that tests can point it elsewhere.
 var chromiumBinary = "chromium"
 
-// browseTimeout bounds one Chromium run when ctx has no deadline.
+// browseTimeout bounds a Browse whose ctx has no deadline.
 const browseTimeout = 2 * time.Minute
 
 // chromiumFlags are the flags of every run: headless without the setuid
@@ -51,10 +51,10 @@ var chromiumFlags = []string{
 // Browse loads url in a real headless Chromium (Debian's `chromium`, started
 // with --headless --no-sandbox --disable-gpu --disable-background-networking
 // --disable-component-update --disable-sync --no-first-run and a fresh
-// --user-data-dir), returns the DOM after load (--dump-dom), writes a PNG
-// screenshot to screenshotPath (--screenshot, --window-size=1280,2000; no
-// screenshot when screenshotPath is ""), and returns the console messages
-// the page caused.
+// --user-data-dir, plus the few flags of chromiumFlags), returns the DOM
+// after load (--dump-dom), writes a PNG screenshot to screenshotPath
+// (--screenshot, --window-size=1280,2000; none when screenshotPath is ""),
+// and returns the console messages the page caused.
 //
 // Chromium runs twice, once for the DOM and once for the screenshot, each
 // with a new profile directory that is removed afterwards. For an http or
@@ -82,13 +82,13 @@ func Browse(ctx context.Context, url, screenshotPath string) (dom string, consol
 	if err != nil {
 		return "", nil, fmt.Errorf("browse %s: %w", url, ErrNoChromium)
 	}
-	if err := checkStatus(ctx, url); err != nil {
-		return "", nil, fmt.Errorf("browse %s: %w", url, err)
-	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, browseTimeout)
 		defer cancel()
+	}
+	if err := checkStatus(ctx, url); err != nil {
+		return "", nil, fmt.Errorf("browse %s: %w", url, err)
 	}
 
 	out, log, err := runChromium(ctx, bin, "--dump-dom", url)
@@ -109,8 +109,8 @@ func Browse(ctx context.Context, url, screenshotPath string) (dom string, consol
 		if err != nil {
 			return dom, res.console, fmt.Errorf("browse %s: screenshot path: %w", url, err)
 		}
-		// Chromium does not overwrite reliably: remove the old picture so that
-		// its absence below means this run failed.
+		// Remove an older picture first, so that a file after the run is
+		// this run's.
 		if err := os.Remove(abs); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return dom, res.console, fmt.Errorf("browse %s: %w", url, err)
 		}

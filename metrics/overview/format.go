@@ -35,14 +35,15 @@ type display struct {
 
 // displayFor picks the display of unit for values of about magnitude
 // (in the stored unit):
-//   - "%": the values are shares in [0, 1], as the stats package and the KPI
-//     engine keep them, shown as percent;
+//   - "%": the values are percent already (71.2 for 71.2 %, as the server
+//     fills them), shown with at most one decimal; differences of two are
+//     percentage points ("pts");
 //   - "s": seconds, shown as s, min or h by magnitude;
 //   - anything else is shown as is, followed by the unit.
 func displayFor(unit string, magnitude float64) display {
 	switch unit {
 	case "%":
-		return display{Factor: 100, Suffix: "%", Delta: "pts", MaxDec: 1}
+		return display{Factor: 1, Suffix: "%", Delta: "pts", MaxDec: 1}
 	case "s":
 		m := math.Abs(magnitude)
 		switch {
@@ -159,7 +160,8 @@ func level(v, def float64) string {
 // interval is the text of an interval around value, all in display units
 // and formatted with d decimals: "± 5.5" when its halves differ by at most
 // a tenth (the larger half is shown, so the range shown is never narrower
-// than the real one), else "68.1–74.0"; "" when there is none.
+// than the real one), else "68.1–74.0"; "≤ 9.0" or "≥ 1.0" with one end
+// open; "" when there is none.
 func interval(value, low, high float64, d int) string {
 	if !finite(low) && !finite(high) {
 		return ""
@@ -173,10 +175,18 @@ func interval(value, low, high float64, d int) string {
 	return span(low, high, d)
 }
 
-// span is the text of a range: "68.1–74.0", or "-26 to 55" when the dash
-// would read as a minus sign.
+// span is the text of a range: "68.1–74.0", "-26 to 55" when the dash
+// would read as a minus sign, "≤ 9.0" or "≥ 1.0" with one end open.
 func span(low, high float64, d int) string {
-	if finite(low) && low < 0 || finite(high) && high < 0 {
+	switch {
+	case !finite(low) && !finite(high):
+		return dash
+	case !finite(low):
+		return "≤ " + num(high, d)
+	case !finite(high):
+		return "≥ " + num(low, d)
+	}
+	if low < 0 || high < 0 {
 		return num(low, d) + " to " + num(high, d)
 	}
 	return num(low, d) + "–" + num(high, d)

@@ -28,7 +28,7 @@ type Page struct {
 // Tile is one fleet KPI.
 type Tile struct {
 	Name string // "NPS", "CSAT", "SLA attainment (first response)" …
-	Unit string // "", "%", "s" — how Value is shown
+	Unit string // "", "%", "s" — how Value is shown ("%": Value is percent, 71.2 not 0.712; "s": seconds)
 	// Has is false when the fleet has no data for it: the tile says so
 	// instead of showing 0.
 	Has   bool
@@ -55,7 +55,7 @@ type Point struct {
 type Ranking struct {
 	KPI            string // "nps", "csat", "sla", …
 	Title          string // "NPS, 30 days"
-	Unit           string
+	Unit           string // as Tile.Unit: "%" means percent (0…100), "s" seconds
 	HigherIsBetter bool
 	Fleet          float64 // the fleet's value (drawn as a vertical line)
 	Level, FDR     float64 // confidence level of the intervals, FDR of the flags

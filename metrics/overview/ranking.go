@@ -6,36 +6,56 @@ import (
 	"strings"
 )
 
-// Caterpillar chart geometry, in viewBox units: the name and N columns at
-// the left, the plot, the flag markers at the right; one row per branch, so
-// the chart grows with the fleet.
-const (
-	catW       = 760
-	catNameX   = 8
-	catNameMax = 28 // runes shown; the full name is in the tooltip
-	catNX      = 228
-	catPlotL   = 244
-	catPlotR   = 664
-	catMarkX   = 676
-	catTop     = 44
-	catRowH    = 22
-	catBottom  = 28
+// layout is the geometry of one caterpillar chart, in viewBox units. Each
+// ranking is drawn twice: wide for a laptop (name and N in columns at the
+// left of the plot, flag markers at its right, one 22-unit row per branch)
+// and narrow for a phone (name, N and flag on a line above each interval,
+// the plot across the whole width), so that text stays readable without
+// scrolling sideways. CSS shows one of them. Either grows with the fleet.
+type layout struct {
+	W          int
+	NameX, NX  int // NX 0: N follows the name on its line
+	NameMax    int // runes shown; the full name is in the tooltip
+	PlotL      int
+	PlotR      int
+	MarkX      int
+	MarkAnchor string // text-anchor of the flag marker
+	Top        int    // the first row's top
+	RowH       int
+	LineDY     int // the interval's y in a row
+	TextDY     int // the name's baseline in a row
+	Bottom     int // below the last row: the bottom axis
+}
+
+var (
+	wideLayout = layout{W: 760, NameX: 8, NX: 228, NameMax: 28, PlotL: 244, PlotR: 664,
+		MarkX: 676, MarkAnchor: "start", Top: 44, RowH: 22, LineDY: 11, TextDY: 15, Bottom: 28}
+	narrowLayout = layout{W: 360, NameX: 10, NameMax: 30, PlotL: 22, PlotR: 326,
+		MarkX: 350, MarkAnchor: "end", Top: 44, RowH: 34, LineDY: 24, TextDY: 13, Bottom: 28}
 )
 
-// rankingView is a Ranking ready to print as a caterpillar chart.
+// rankingView is a Ranking ready to print as caterpillar charts.
 type rankingView struct {
 	ID, KPI, Title, APIURL string
 	Caption                string
-	W, H                   int
-	NameX, NX, MarkX, RowH int
-	PlotL, PlotR           int
-	PlotTop, PlotBottom    int
-	AxisTopY, AxisBottomY  int
-	Ticks                  []tickView
-	HasFleet               bool
-	FleetX, FleetLabel     string
-	Rows                   []rankRowView
 	Desc                   string
+	HasRows                bool
+	Wide, Narrow           chartView
+}
+
+// chartView is one drawing of a ranking.
+type chartView struct {
+	layout
+	ID                    string // of its <desc>
+	Desc                  string // what it shows, for screen readers
+	Primary               bool   // the rows carry data-branch and data-flag
+	H                     int
+	PlotTop, PlotBottom   int
+	AxisTopY, AxisBottomY int
+	Ticks                 []tickView
+	HasFleet              bool
+	FleetX, FleetLabel    string
+	Rows                  []rankRowView
 }
 
 type tickView struct {
@@ -60,18 +80,51 @@ type rankRowView struct {
 	Tip             string
 }
 
+// scale is the value axis of a ranking, in display units.
+type scale struct {
+	d        display
+	lo, hi   float64
+	ticks    []float64
+	tickDec  int
+	fleetDec int
+}
+
 func newRankingView(r Ranking, index int) rankingView {
 	v := rankingView{
-		ID:     "ranking-" + strconv.Itoa(index+1),
-		KPI:    r.KPI,
-		Title:  r.Title,
-		APIURL: r.APIURL,
-		W:      catW, PlotL: catPlotL, PlotR: catPlotR,
-		NameX: catNameX, NX: catNX, MarkX: catMarkX, RowH: catRowH,
+		ID:      "ranking-" + strconv.Itoa(index+1),
+		KPI:     r.KPI,
+		Title:   r.Title,
+		APIURL:  r.APIURL,
+		HasRows: len(r.Rows) > 0,
 	}
 	if v.Title == "" {
 		v.Title = r.KPI
 	}
+	sc := newScale(r)
+	v.Wide = newChartView(r, sc, wideLayout)
+	v.Wide.ID, v.Wide.Primary = v.ID+"-desc", true
+	v.Narrow = newChartView(r, sc, narrowLayout)
+	v.Narrow.ID = v.ID + "-desc-narrow"
+
+	flagged, worse := 0, 0
+	for _, row := range v.Wide.Rows {
+		if row.Flag != "" {
+			flagged++
+			if row.Class == "worse" {
+				worse++
+			}
+		}
+	}
+	v.Caption = rankingCaption(r, sc)
+	v.Desc = v.Title + ": " + strconv.Itoa(len(r.Rows)) + " branches, best first; " + strconv.Itoa(flagged) +
+		" flagged (" + strconv.Itoa(worse) + " worse, " + strconv.Itoa(flagged-worse) + " better than the fleet)"
+	v.Wide.Desc, v.Narrow.Desc = v.Desc, v.Desc
+	return v
+}
+
+// newScale fits the axis to every finite value of r: intervals, estimates,
+// shrunken estimates and the fleet.
+func newScale(r Ranking) scale {
 	// One display for the whole chart, picked by the largest value.
 	var magnitude float64
 	for _, row := range r.Rows {
@@ -84,12 +137,12 @@ func newRankingView(r Ranking, index int) rankingView {
 	if finite(r.Fleet) {
 		magnitude = math.Max(magnitude, math.Abs(r.Fleet))
 	}
-	d := displayFor(r.Unit, magnitude)
+	sc := scale{d: displayFor(r.Unit, magnitude)}
 
 	lo, hi := math.Inf(1), math.Inf(-1)
 	extend := func(x float64) {
 		if finite(x) {
-			lo, hi = math.Min(lo, x*d.Factor), math.Max(hi, x*d.Factor)
+			lo, hi = math.Min(lo, x*sc.d.Factor), math.Max(hi, x*sc.d.Factor)
 		}
 	}
 	for _, row := range r.Rows {
@@ -100,69 +153,61 @@ func newRankingView(r Ranking, index int) rankingView {
 	}
 	extend(r.Fleet)
 	if lo > hi { // nothing finite at all
-		lo, hi = 0, 1*d.Factor
+		lo, hi = 0, 1
 	}
-	if r.Unit == "%" { // shares never leave [0, 100 %]
+	if r.Unit == "%" { // percentages never leave [0, 100 %]
 		lo, hi = math.Max(lo, 0), math.Min(hi, 100)
 	}
-	ticks, lo, hi := niceTicks(lo, hi, 5)
-	x := func(val float64) float64 {
-		return catPlotL + (val-lo)/(hi-lo)*(catPlotR-catPlotL)
+	sc.ticks, sc.lo, sc.hi = niceTicks(lo, hi, 5)
+	if len(sc.ticks) > 1 {
+		sc.tickDec = max(0, -int(math.Floor(math.Log10(sc.ticks[1]-sc.ticks[0])+1e-9)))
 	}
-	clampX := func(val float64) float64 {
-		return math.Max(catPlotL, math.Min(catPlotR, x(val)))
-	}
-	tickDec := 0
-	if len(ticks) > 1 {
-		tickDec = max(0, -int(math.Floor(math.Log10(ticks[1]-ticks[0])+1e-9)))
-	}
-	for _, t := range ticks {
-		v.Ticks = append(v.Ticks, tickView{X: coord(x(t)), Label: num(t, tickDec)})
-	}
-	if len(v.Ticks) > 0 && d.Suffix != "" {
-		last := &v.Ticks[len(v.Ticks)-1]
-		last.Label = withUnit(last.Label, d.Suffix)
-	}
-
-	n := len(r.Rows)
-	v.PlotTop = catTop
-	v.PlotBottom = catTop + n*catRowH
-	v.AxisTopY = catTop - 26
-	v.AxisBottomY = v.PlotBottom + 18
-	v.H = v.PlotBottom + catBottom
-	if finite(r.Fleet) {
-		fleet := r.Fleet * d.Factor
-		v.HasFleet = true
-		v.FleetX = coord(clampX(fleet))
-		v.FleetLabel = "fleet " + withUnit(num(fleet, min(tickDec+1, d.MaxDec)), d.Suffix)
-	}
-
-	flagged, worse := 0, 0
-	for i, row := range r.Rows {
-		rv := newRankRow(row, d, i, clampX)
-		if rv.Flag != "" {
-			flagged++
-			if rv.Class == "worse" {
-				worse++
-			}
-		}
-		v.Rows = append(v.Rows, rv)
-	}
-	v.Caption = rankingCaption(r, d, tickDec)
-	v.Desc = strconv.Itoa(n) + " branches, best first; " + strconv.Itoa(flagged) +
-		" flagged (" + strconv.Itoa(worse) + " worse, " + strconv.Itoa(flagged-worse) + " better than the fleet)"
-	return v
+	sc.fleetDec = min(sc.tickDec+1, sc.d.MaxDec)
+	return sc
 }
 
-func newRankRow(row RankRow, d display, i int, x func(float64) float64) rankRowView {
-	top := float64(catTop + i*catRowH)
-	cy := top + catRowH/2
+func newChartView(r Ranking, sc scale, l layout) chartView {
+	c := chartView{layout: l}
+	x := func(val float64) float64 {
+		return float64(l.PlotL) + (val-sc.lo)/(sc.hi-sc.lo)*float64(l.PlotR-l.PlotL)
+	}
+	// clampX keeps every mark inside the plot; ±Inf goes to an edge.
+	clampX := func(val float64) float64 {
+		return math.Max(float64(l.PlotL), math.Min(float64(l.PlotR), x(val)))
+	}
+	for _, t := range sc.ticks {
+		c.Ticks = append(c.Ticks, tickView{X: coord(x(t)), Label: num(t, sc.tickDec)})
+	}
+	if len(c.Ticks) > 0 && sc.d.Suffix != "" {
+		last := &c.Ticks[len(c.Ticks)-1]
+		last.Label = withUnit(last.Label, sc.d.Suffix)
+	}
+
+	c.PlotTop = l.Top
+	c.PlotBottom = l.Top + len(r.Rows)*l.RowH
+	c.AxisTopY = l.Top - 26
+	c.AxisBottomY = c.PlotBottom + 18
+	c.H = c.PlotBottom + l.Bottom
+	if finite(r.Fleet) {
+		fleet := r.Fleet * sc.d.Factor
+		c.HasFleet = true
+		c.FleetX = coord(clampX(fleet))
+		c.FleetLabel = "fleet " + withUnit(num(fleet, sc.fleetDec), sc.d.Suffix)
+	}
+	for i, row := range r.Rows {
+		c.Rows = append(c.Rows, newRankRow(row, sc.d, l, i, clampX))
+	}
+	return c
+}
+
+func newRankRow(row RankRow, d display, l layout, i int, x func(float64) float64) rankRowView {
+	top := float64(l.Top + i*l.RowH)
 	rv := rankRowView{
 		Branch: row.Branch,
-		Name:   shorten(row.Branch, catNameMax),
+		Name:   shorten(row.Branch, l.NameMax),
 		N:      count(row.N),
 		Stripe: i%2 == 1,
-		Y:      coord(top), CY: coord(cy), TextY: coord(cy + 4),
+		Y:      coord(top), CY: coord(top + float64(l.LineDY)), TextY: coord(top + float64(l.TextDY)),
 	}
 	switch row.Flag {
 	case "above":
@@ -236,10 +281,10 @@ func qValue(q float64) string {
 	return "= " + num(q, 2)
 }
 
-func rankingCaption(r Ranking, d display, tickDec int) string {
+func rankingCaption(r Ranking, sc scale) string {
 	fleet := "not known"
 	if finite(r.Fleet) {
-		fleet = withUnit(num(r.Fleet*d.Factor, min(tickDec+1, d.MaxDec)), d.Suffix)
+		fleet = withUnit(num(r.Fleet*sc.d.Factor, sc.fleetDec), sc.d.Suffix)
 	}
 	order := "higher is better"
 	if !r.HigherIsBetter {

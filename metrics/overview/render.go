@@ -42,10 +42,11 @@ type pageView struct {
 // Render writes p as one self-contained HTML document. Every text of p is
 // escaped; link URLs with a scheme other than http, https or mailto are
 // replaced by "#ZgotmplZ" (html/template's rule). Values that do not exist
-// (NaN, ±Inf) are shown as a dash, never as a number. Units: a Unit of "%"
-// means the values are shares in [0, 1] (as the KPI engine and the stats
-// package keep them) and are shown as percent; "s" means seconds, shown as
-// s, min or h by magnitude. Nothing is written when rendering fails.
+// (NaN, ±Inf) are shown as a dash, never as a number. Units of Tile and
+// Ranking: "%" means the values are percent already (71.2, not 0.712);
+// "s" means seconds, shown as s, min or h by magnitude; any other unit is
+// printed after the value. Heatmap cells and the objective are shares in
+// [0, 1], as the model says. Nothing is written when rendering fails.
 func Render(w io.Writer, p Page) error {
 	var buf bytes.Buffer
 	if err := page.Execute(&buf, newPageView(p)); err != nil {
