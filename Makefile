@@ -22,6 +22,7 @@ test:
 	deploy/local/up.sh clickhouse kafka kcat
 	deploy/local/prometheus.sh install
 	deploy/local/alertmanager.sh install
+	deploy/local/chromium.sh install
 	deploy/prometheus/check.sh
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
@@ -49,3 +50,8 @@ servers-down:
 bench-ingest: build
 	deploy/local/up.sh clickhouse kafka kcat
 	deploy/bench/ingest.sh
+
+# Full KPI refresh and breaching-now at 1 M and 10 M events (SIZES=… to change).
+bench-kpi: build
+	deploy/local/up.sh clickhouse
+	$(BIN) bench kpi --sizes $${SIZES:-1M,10M} --log-format console

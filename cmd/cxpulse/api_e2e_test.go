@@ -26,7 +26,13 @@ import (
 // database and appends its calendars and the test SLA policies to the config.
 func loadGenerated(t *testing.T, p *pipeline, seed uint64, days int, end time.Time) *gen.Generator {
 	t.Helper()
-	g, err := gen.New(gen.Config{Branches: 6, Days: days, End: end, Seed: seed, TicketsPerBranchDay: 25})
+	return loadGeneratedWith(t, p, seed, 6, days, end, slaPolicies)
+}
+
+// loadGeneratedWith is loadGenerated for a number of branches and policies.
+func loadGeneratedWith(t *testing.T, p *pipeline, seed uint64, branches, days int, end time.Time, policies string) *gen.Generator {
+	t.Helper()
+	g, err := gen.New(gen.Config{Branches: branches, Days: days, End: end, Seed: seed, TicketsPerBranchDay: 25})
 	require.NoError(t, err)
 	var events []event.Event
 	_, err = g.Run(context.Background(), func(r gen.Record) error {
@@ -36,7 +42,7 @@ func loadGenerated(t *testing.T, p *pipeline, seed uint64, days int, end time.Ti
 	})
 	require.NoError(t, err)
 	require.NoError(t, ingest.Load(context.Background(), p.conn, "`"+p.db+"`.events", events, 0))
-	p.appendConfig(gen.ConfigYAML(g.Branches()) + slaPolicies)
+	p.appendConfig(gen.ConfigYAML(g.Branches()) + policies)
 	return g
 }
 

@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"context"
+	"sort"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
@@ -37,6 +38,13 @@ func (e *Engine) promises(ctx context.Context, r *run) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
+	// a fixed order, so that means add up identically on every run
+	sort.Slice(facts, func(i, j int) bool {
+		if facts[i].kind != facts[j].kind {
+			return facts[i].kind < facts[j].kind
+		}
+		return facts[i].ref < facts[j].ref
+	})
 	var out []Row
 	for _, w := range p.Windows {
 		from := uint64(windowSpan(p, w).fromMs())

@@ -68,6 +68,7 @@ const (
 
 // ticketResult is what one ticket contributes, whatever the window.
 type ticketResult struct {
+	id              string
 	opened          uint64
 	fine            int32 // finest group
 	frt, resolution float64
@@ -101,8 +102,15 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 		results[i] = r.ticketResult(&facts[i], fine)
 	}
 	// newest first: the tickets of a window are then a prefix of every
-	// group's list
-	sort.SliceStable(results, func(i, j int) bool { return results[i].opened > results[j].opened })
+	// group's list; ties by id, so that sums add up in the same order on
+	// every run (ClickHouse returns the rows in any order) and the same
+	// as_of gives the same numbers to the last bit
+	sort.Slice(results, func(i, j int) bool {
+		if results[i].opened != results[j].opened {
+			return results[i].opened > results[j].opened
+		}
+		return results[i].id < results[j].id
+	})
 	members := make([][]int32, len(fine.values))
 	for i := range results {
 		f := results[i].fine
@@ -199,7 +207,7 @@ func (r *run) slaRows(kpi, window string, groups []coarseGroup, fine map[[3]int]
 }
 
 func (r *run) ticketResult(t *ticketFact, fine *fineGroups) ticketResult {
-	res := ticketResult{opened: t.opened, fine: fine.id(r.ticketValues(t)), frt: math.NaN(), resolution: math.NaN(),
+	res := ticketResult{id: t.id, opened: t.opened, fine: fine.id(r.ticketValues(t)), frt: math.NaN(), resolution: math.NaN(),
 		selfService: t.channel == "self_service", policy: -1}
 	if t.firstResponse > 0 {
 		res.frt = r.business(t.branch, t.opened, t.firstResponse)
@@ -569,6 +577,9 @@ func (e *Engine) Samples(ctx context.Context, p Params, kpiName string, w Window
 		case NextResponse:
 			out[t.branch] = append(out[t.branch], r.nextResponses(t)...)
 		}
+	}
+	for _, xs := range out {
+		sort.Float64s(xs) // ClickHouse's row order varies; sums must not
 	}
 	return out, nil
 }

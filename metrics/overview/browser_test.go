@@ -18,19 +18,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// requireChromium skips a test that needs a real browser when Chromium is
-// not installed, unless CXPULSE_REQUIRE_CHROMIUM=1 says it must be there
-// (as it must in CI once the install step runs).
+// requireChromium fails a test that needs a real browser when Chromium is
+// not installed: install it with deploy/local/chromium.sh install (make test
+// does).
 func requireChromium(t *testing.T) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("starts a real browser")
-	}
 	if _, err := exec.LookPath(chromiumBinary); err != nil {
-		if os.Getenv("CXPULSE_REQUIRE_CHROMIUM") == "1" {
-			t.Fatalf("%v", ErrNoChromium)
-		}
-		t.Skipf("%v", ErrNoChromium)
+		t.Fatalf("%v (deploy/local/chromium.sh install)", ErrNoChromium)
 	}
 }
 
