@@ -58,3 +58,32 @@ func KPIQueryNames() []string {
 	}
 	return names
 }
+
+// KPIVariant is one runnable form of an embedded KPI query: the query with
+// its placeholders filled (Parts), under a Label for reports.
+type KPIVariant struct {
+	Label string
+	Name  string
+	Parts map[string]string
+}
+
+// kpiFragments are files that are parts of other queries, not queries.
+var kpiFragments = map[string]bool{"tickets_open": true}
+
+// KPIVariants lists every runnable form of every KPI query, for tools that
+// replay what the engine runs (the check on current ClickHouse).
+func KPIVariants() []KPIVariant {
+	var out []KPIVariant
+	for _, name := range KPIQueryNames() {
+		switch {
+		case kpiFragments[name]:
+		case name == "tickets":
+			out = append(out,
+				KPIVariant{Label: "tickets", Name: name, Parts: map[string]string{"ticket_filter": ""}},
+				KPIVariant{Label: "tickets_open", Name: name, Parts: map[string]string{"ticket_filter": "tickets_open"}})
+		default:
+			out = append(out, KPIVariant{Label: name, Name: name})
+		}
+	}
+	return out
+}

@@ -28,8 +28,9 @@ func TestBind(t *testing.T) {
 // Every KPI query binds with as many arguments as it has placeholders, and
 // the bound text has none left outside literals.
 func TestBindKPIQueries(t *testing.T) {
-	for _, name := range cxsql.KPIQueryNames() {
-		q, err := cxsql.KPIQuery(name, TargetDB)
+	for _, v := range cxsql.KPIVariants() {
+		name := v.Label
+		q, err := cxsql.KPIQuery(v.Name, TargetDB, v.Parts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -289,18 +289,19 @@ func Dump(ctx context.Context, conn driver.Conn, ds Dataset, out string, opt Opt
 // replay names each recorded call, binds it, and re-runs the bound SQL on
 // 18.16 to read its rows generically.
 func replay(ctx context.Context, conn driver.Conn, db string, calls []*Call) ([]Query, error) {
-	byText := map[string]string{}
-	for _, name := range cxsql.KPIQueryNames() {
-		q, err := cxsql.KPIQuery(name, db)
+	byText := map[string]cxsql.KPIVariant{}
+	for _, v := range cxsql.KPIVariants() {
+		q, err := cxsql.KPIQuery(v.Name, db, v.Parts)
 		if err != nil {
 			return nil, err
 		}
-		byText[q] = name
+		byText[q] = v
 	}
 	seen := map[string]int{}
 	var out []Query
 	for _, c := range calls {
-		name, ok := byText[c.SQL]
+		variant, ok := byText[c.SQL]
+		name := variant.Label
 		if !ok {
 			return nil, fmt.Errorf("engine ran a query that is not an embedded KPI query:\n%s", c.SQL)
 		}
@@ -321,7 +322,7 @@ func replay(ctx context.Context, conn driver.Conn, db string, calls []*Call) ([]
 		if len(q.Rows) != c.Rows {
 			return nil, fmt.Errorf("%s: bound query gave %d rows, the engine read %d: binding differs from the driver's", label, len(q.Rows), c.Rows)
 		}
-		text, err := cxsql.KPIQuery(name, TargetDB)
+		text, err := cxsql.KPIQuery(variant.Name, TargetDB, variant.Parts)
 		if err != nil {
 			return nil, err
 		}
