@@ -346,6 +346,19 @@ type coarseGroup struct {
 	members []int
 }
 
+// less orders finest groups by their values, so that every group adds its
+// members up in the same order on every run.
+func (v dimValues) less(o dimValues) bool {
+	a := [6]string{v.branch, v.channel, v.region, v.team, v.agent, v.priority}
+	b := [6]string{o.branch, o.channel, o.region, o.team, o.agent, o.priority}
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
 // coarse returns every group with the finest groups in it, in a stable order.
 func (f *fineGroups) coarse() []coarseGroup {
 	index := map[Labels]int{}
@@ -361,6 +374,10 @@ func (f *fineGroups) coarse() []coarseGroup {
 			out[i].members = append(out[i].members, id)
 		}
 	}
+	for _, g := range out {
+		sort.Slice(g.members, func(i, j int) bool { return f.values[g.members[i]].less(f.values[g.members[j]]) })
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].labels.String() < out[j].labels.String() })
 	return out
 }
 
