@@ -80,6 +80,19 @@ func (a *app) migrate(ctx context.Context, conn driver.Conn) error {
 	return nil
 }
 
+// connectMigrated connects and checks that the schema is this binary's.
+func (a *app) connectMigrated(ctx context.Context) (driver.Conn, error) {
+	conn, err := a.connectClickHouse(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkSchema(ctx, conn); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
 // checkSchema refuses to ingest into a database whose schema is missing or
 // newer than this binary.
 func (a *app) checkSchema(ctx context.Context, conn driver.Conn) error {

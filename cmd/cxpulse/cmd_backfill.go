@@ -56,14 +56,11 @@ recomputes them; the new rows replace the old).
 				return fmt.Errorf("--job %q: no enabled job of that name (known: sla_now, tickets, satisfaction, retention)", jobs)
 			}
 			ctx := cmd.Context()
-			conn, err := a.connectClickHouse(ctx)
+			conn, err := a.connectMigrated(ctx)
 			if err != nil {
 				return err
 			}
 			defer conn.Close()
-			if err := a.checkSchema(ctx, conn); err != nil {
-				return err
-			}
 			engine := kpi.NewEngine(conn, cfg.ClickHouse.Database)
 			snaps := kpi.NewSnapshots(conn, cfg.ClickHouse.Database)
 			steps := int(end.Sub(start)/stepD) + 1

@@ -37,15 +37,8 @@ first_response and resolution (medians, rank-based tests).
   cxpulse compare --kpi csat --branches praha-1,brno-1 --as-of 2026-10-01T00:00:00Z`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.load(cmd.Flags())
+			cfg, params, err := g.loadKPI(cmd.Flags(), asOf)
 			if err != nil {
-				return err
-			}
-			params, err := cfg.KPIParams()
-			if err != nil {
-				return err
-			}
-			if params.AsOf, err = parseAsOf(asOf); err != nil {
 				return err
 			}
 			windows, err := parseWindows(window)

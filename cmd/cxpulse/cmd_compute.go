@@ -36,14 +36,11 @@ With --once every enabled job runs once, as of now, and compute exits.`,
 			}
 			a := newApp(cfg, newLogger(cfg, cmd.ErrOrStderr()))
 			ctx := cmd.Context()
-			conn, err := a.connectClickHouse(ctx)
+			conn, err := a.connectMigrated(ctx)
 			if err != nil {
 				return err
 			}
 			defer conn.Close()
-			if err := a.checkSchema(ctx, conn); err != nil {
-				return err
-			}
 			if once {
 				return a.computeOnce(ctx, conn, time.Now().UTC().Truncate(time.Second), cmd.OutOrStdout())
 			}

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
 
 	"github.com/cxpulse/cxpulse/metrics/kpi"
 )
@@ -37,15 +40,8 @@ Ratios come with their numerator and denominator; an NPS with fewer than 30
 answers is flagged low_confidence. docs/KPI-ENGINE.md defines every field.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.load(cmd.Flags())
+			cfg, params, err := g.loadKPI(cmd.Flags(), asOf)
 			if err != nil {
-				return err
-			}
-			params, err := cfg.KPIParams()
-			if err != nil {
-				return err
-			}
-			if params.AsOf, err = parseAsOf(asOf); err != nil {
 				return err
 			}
 			if params.Windows, err = parseWindows(windows); err != nil {
@@ -81,6 +77,21 @@ answers is flagged low_confidence. docs/KPI-ENGINE.md defines every field.`,
 	f.StringVar(&kpis, "kpi", "", "KPIs, comma-separated (default: all)")
 	f.StringVar(&format, "format", "table", "output: table (for people), json or csv")
 	return cmd
+}
+
+// loadKPI loads the configuration and the KPI engine's parameters as of the
+// --as-of given (now when empty).
+func (g *globalFlags) loadKPI(flags *pflag.FlagSet, asOf string) (config.Config, kpi.Params, error) {
+	cfg, err := g.load(flags)
+	if err != nil {
+		return cfg, kpi.Params{}, err
+	}
+	params, err := cfg.KPIParams()
+	if err != nil {
+		return cfg, params, err
+	}
+	params.AsOf, err = parseAsOf(asOf)
+	return cfg, params, err
 }
 
 func parseAsOf(s string) (time.Time, error) {

@@ -391,3 +391,33 @@ main() {
 	*) usage ;;
 	esac
 }
+
+# client_main PACKAGE ACTION: install|status of a client-only Debian package
+# whose binary has the package's name (kcat, chromium); `version` prints its
+# version line. Nothing runs, so start installs and stop does nothing.
+client_main() {
+	local pkg=$1
+	case "${2:-}" in
+	install | start)
+		if have_pkg "$pkg" && command -v "$pkg" >/dev/null 2>&1; then
+			log "$pkg is already installed ($(version))"
+		else
+			apt_install "$pkg"
+			log "$pkg installed ($(version))"
+		fi
+		;;
+	status)
+		if command -v "$pkg" >/dev/null 2>&1; then
+			log "$pkg is installed ($(version))"
+		else
+			log "$pkg is not installed"
+			exit 1
+		fi
+		;;
+	stop) log "$pkg has no server, nothing to stop" ;;
+	*)
+		echo "usage: $0 install|status" >&2
+		exit 2
+		;;
+	esac
+}
