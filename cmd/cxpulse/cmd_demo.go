@@ -119,6 +119,12 @@ func demoKPIConfig(cfg *config.Config, gnr *gen.Generator, haveFile bool) error 
 	}
 	if !haveFile {
 		cfg.SLAPolicies = sla.WithDefaults(extra.SLAPolicies)
+		// the history arrives in the first minutes: refresh retention and
+		// cohorts every 5 minutes instead of hourly, so they catch up
+		if j, ok := cfg.KPI.Jobs["retention"]; ok {
+			j.Schedule = "5m"
+			cfg.KPI.Jobs["retention"] = j
+		}
 	}
 	return cfg.Validate()
 }
