@@ -61,7 +61,7 @@ recomputes them; the new rows replace the old).
 				return err
 			}
 			defer conn.Close()
-			engine := kpi.NewEngine(conn, cfg.ClickHouse.Database)
+			engine := a.newEngine(conn)
 			snaps := kpi.NewSnapshots(conn, cfg.ClickHouse.Database)
 			steps := int(end.Sub(start)/stepD) + 1
 			bar := newProgress(int64(steps*len(specs)), "snapshots")

@@ -130,7 +130,7 @@ func (a *app) benchKPI(ctx context.Context, out io.Writer, sizes []int, branches
 		if err != nil {
 			return err
 		}
-		engine, snaps := kpi.NewEngine(conn, db), kpi.NewSnapshots(conn, db)
+		engine, snaps := kpi.NewEngine(conn, db).WithLogger(a.engineLog()), kpi.NewSnapshots(conn, db)
 		sub := app{cfg: kcfg, log: a.log, reg: a.reg}
 		jobs := sub.kpiJobSpecs(nil)
 		var nowJob kpi.JobSpec

@@ -72,7 +72,7 @@ func (a *app) computeOnce(ctx context.Context, conn driver.Conn, asOf time.Time,
 	if err != nil {
 		return err
 	}
-	engine := kpi.NewEngine(conn, a.cfg.ClickHouse.Database)
+	engine := a.newEngine(conn)
 	snaps := kpi.NewSnapshots(conn, a.cfg.ClickHouse.Database)
 	for _, spec := range a.kpiJobSpecs(nil) {
 		rows, err := kpi.RunJob(ctx, engine, snaps, spec, params, asOf, a.log)

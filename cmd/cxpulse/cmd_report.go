@@ -63,7 +63,7 @@ answers is flagged low_confidence. docs/KPI-ENGINE.md defines every field.`,
 				return err
 			}
 			defer conn.Close()
-			rows, err := kpi.NewEngine(conn, cfg.ClickHouse.Database).Compute(ctx, params, splitComma(kpis)...)
+			rows, err := a.newEngine(conn).Compute(ctx, params, splitComma(kpis)...)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/rs/zerolog"
 
 	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
 	"github.com/cxpulse/cxpulse/metrics/compare"
@@ -15,6 +16,14 @@ import (
 	"github.com/cxpulse/cxpulse/metrics/schedule"
 	"github.com/cxpulse/cxpulse/metrics/sla"
 )
+
+// newEngine is the KPI engine over the configured database; at debug level
+// it logs every query and KPI family with its duration.
+func (a *app) newEngine(conn driver.Conn) *kpi.Engine {
+	return kpi.NewEngine(conn, a.cfg.ClickHouse.Database).WithLogger(a.engineLog())
+}
+
+func (a *app) engineLog() zerolog.Logger { return a.log.With().Str("component", "kpi-engine").Logger() }
 
 // kpiJobSpecs returns the enabled KPI jobs, named in a stable order.
 func (a *app) kpiJobSpecs(only []string) []kpi.JobSpec {
@@ -79,7 +88,7 @@ func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule
 	if err != nil {
 		return nil, err
 	}
-	engine := kpi.NewEngine(conn, a.cfg.ClickHouse.Database)
+	engine := a.newEngine(conn)
 	snaps := kpi.NewSnapshots(conn, a.cfg.ClickHouse.Database)
 	log := a.log.With().Str("component", "kpi").Logger()
 	var jobs []schedule.Job

@@ -50,7 +50,7 @@ func (a *app) newWeb(conn driver.Conn) (*web, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &web{engine: kpi.NewEngine(conn, a.cfg.ClickHouse.Database), params: p,
+	return &web{engine: a.newEngine(conn), params: p,
 		log: a.log.With().Str("component", "web").Logger(), now: time.Now, pages: map[string]cachedPage{}}, nil
 }
 

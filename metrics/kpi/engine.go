@@ -3,11 +3,11 @@ package kpi
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/rs/zerolog"
 
 	cxsql "github.com/cxpulse/cxpulse/sql"
 )
@@ -18,11 +18,20 @@ import (
 type Engine struct {
 	conn     driver.Conn
 	database string
+	log      zerolog.Logger
 }
 
 // NewEngine returns an engine over the events of database. It does no I/O.
 func NewEngine(conn driver.Conn, database string) *Engine {
-	return &Engine{conn: conn, database: database}
+	return &Engine{conn: conn, database: database, log: zerolog.Nop()}
+}
+
+// WithLogger makes the engine log each query and KPI family it runs, with
+// its duration, at debug level (`--log-level debug`: where a refresh spends
+// its time).
+func (e *Engine) WithLogger(log zerolog.Logger) *Engine {
+	e.log = log
+	return e
 }
 
 // The KPI families, in the order Compute runs them.
@@ -71,9 +80,7 @@ func (e *Engine) Compute(ctx context.Context, p Params, kpis ...string) ([]Row, 
 		}
 		t0 := time.Now()
 		rows, err := f.run(e, ctx, r)
-		if debugTiming {
-			fmt.Fprintf(os.Stderr, "family %v: %d rows in %s\n", f.kpis, len(rows), time.Since(t0))
-		}
+		e.log.Debug().Strs("kpis", f.kpis).Int("rows", len(rows)).Dur("took", time.Since(t0)).Msg("kpi family computed")
 		if err != nil {
 			return nil, err
 		}
@@ -137,11 +144,7 @@ func (e *Engine) queryWith(ctx context.Context, name string, parts map[string]st
 		return err
 	}
 	t0 := time.Now()
-	defer func() {
-		if debugTiming {
-			fmt.Fprintf(os.Stderr, "  query %s: %s\n", name, time.Since(t0))
-		}
-	}()
+	defer func() { e.log.Debug().Str("query", name).Dur("took", time.Since(t0)).Msg("kpi query done") }()
 	rows, err := e.conn.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("kpi query %s: %w", name, err)
@@ -194,5 +197,3 @@ func tuple(xs []string) clickhouse.GroupSet {
 }
 
 func msTime(ms uint64) time.Time { return time.UnixMilli(int64(ms)).UTC() }
-
-var debugTiming = os.Getenv("CXPULSE_DEBUG_TIMING") == "1"
