@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxpulse/cxpulse/dashboards"
+	"github.com/cxpulse/cxpulse/ingest"
 	"github.com/cxpulse/cxpulse/ingest/gen"
 )
 
@@ -90,6 +91,12 @@ kpi:
 	run := p.startCommand("run", "run")
 	p.produce(recs)
 	p.waitForAll(truth, 3*time.Minute)
+	// The generated branches keep opening hours, so at night no SLA is
+	// decided and the burn-rate panels are rightly empty. A branch that
+	// serves chat around the clock keeps them showing data at any hour.
+	require.NoError(t, ingest.Load(context.Background(), p.conn, "`"+p.db+"`.events",
+		chatTickets("allnight-1", time.Now().UTC(), 4, 2*time.Minute, 15*time.Minute), 0))
+	branches = append(branches, "allnight-1")
 	loaded := time.Now()
 
 	dir := t.TempDir()
