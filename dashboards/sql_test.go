@@ -38,12 +38,12 @@ func TestEverySQLFileIsUsed(t *testing.T) {
 }
 
 func TestLoadSQL(t *testing.T) {
-	sql := loadSQL("team_scorecard_events", nil)
+	sql := loadSQL("scorecard_events", scorecardTeam)
 	require.NotContains(t, sql, "{{")
 	require.Contains(t, sql, "ALL LEFT JOIN", "ticket_facts is included")
 	require.Contains(t, sql, "ANY LEFT JOIN", "survey_facts is included")
 
-	sql = loadSQL("team_scorecard_snapshots", map[string]string{"snapshot_filter": teamRows})
+	sql = loadSQL("scorecard_snapshots", with(scorecardTeam, "snapshot_filter", teamRows))
 	require.Contains(t, sql, teamRows)
 
 	require.Panics(t, func() { loadSQL("no_such_query", nil) })

@@ -45,12 +45,12 @@ func Teams() *sdk.Board {
 		"Per branch and team: tickets, first response p50/p90 (calendar seconds) and the answered tickets, resolution p50 and the resolved tickets, FCR and reopen shares, CSAT share of 4–5 answers, NPS, complaints."+events,
 		1, false,
 		scorecardColumns(colText("Branch", "Branch"), colText("Team", "Team")),
-		rawSQLTable(loadSQL("team_scorecard_events", nil))))
+		rawSQLTable(loadSQL("scorecard_events", scorecardTeam))))
 	b.add(24, 12, table("Agent scorecard (events)",
 		"Per agent, with team and branch: tickets, first response p50/p90 (calendar seconds) and the answered tickets, resolution p50 and the resolved tickets, FCR and reopen shares, CSAT, NPS, complaints."+events,
 		0, false,
 		scorecardColumns(colText("Agent", "Agent"), colText("Team", "Team"), colText("Branch", "Branch")),
-		rawSQLTable(loadSQL("agent_scorecard_events", nil))))
+		rawSQLTable(loadSQL("scorecard_events", scorecardAgent))))
 	b.add(24, 9, timeseries("First response p90 per team over time (events)",
 		"p90 of the first response time (calendar seconds) of the tickets opened in each time step, per branch · team, from the raw events (cxpulse.events; same attribution as the event scorecards). Time steps follow the panel's interval. Dashed lines: amber from 80 % of the default 4 h target, red past it.",
 		field{unit: unitSeconds, min: fp(0), thresholds: thrFirstResponse, thresholdsStyle: "dashed"},
@@ -60,12 +60,34 @@ func Teams() *sdk.Board {
 		"Per branch and team: tickets opened, first response p50/p90 and resolution p50 in business seconds, SLA attainment (met / (met + breached), all policies and targets), first-contact resolution and reopen shares of resolved tickets, CSAT share of 4–5 answers, NPS, with the counts behind them."+snapshots,
 		1, false,
 		scorecardColumns(colText("Branch", "Branch"), colText("Team", "Team")),
-		rawSQLTable(loadSQL("team_scorecard_snapshots", map[string]string{"snapshot_filter": teamRows}))))
+		rawSQLTable(loadSQL("scorecard_snapshots", with(scorecardTeam, "snapshot_filter", teamRows)))))
 	b.add(24, 10, table("Agent scorecard (KPI snapshots)",
 		"Per agent (with the agent's team when the job also groups by team, and branch): first response p50/p90 and resolution p50 in business seconds, SLA attainment, FCR, reopen share, CSAT, NPS, with the counts behind them."+snapshots,
 		0, false,
 		scorecardColumns(colText("Agent", "Agent"), colText("Team", "Team"), colText("Branch", "Branch")),
-		rawSQLTable(loadSQL("agent_scorecard_snapshots", map[string]string{"snapshot_filter": agentRows}))))
+		rawSQLTable(loadSQL("scorecard_snapshots", with(scorecardAgent, "snapshot_filter", agentRows)))))
 
 	return b.done()
+}
+
+// The leading columns and grouping of the team and the agent scorecards,
+// which share their SQL (sql/scorecard_*.sql).
+var (
+	scorecardTeam = map[string]string{
+		"scorecard_columns": "branch AS `Branch`,\n    team AS `Team`,",
+		"scorecard_keys":    "branch, team",
+	}
+	scorecardAgent = map[string]string{
+		"scorecard_columns": "agent AS `Agent`,\n    team AS `Team`,\n    branch AS `Branch`,",
+		"scorecard_keys":    "branch, team, agent",
+	}
+)
+
+// with returns placeholders plus one more.
+func with(placeholders map[string]string, key, value string) map[string]string {
+	out := map[string]string{key: value}
+	for k, v := range placeholders {
+		out[k] = v
+	}
+	return out
 }

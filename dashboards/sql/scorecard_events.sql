@@ -1,7 +1,8 @@
--- Team scorecard from the raw events: one row per branch and team.
+-- Team or agent scorecard from the raw events: one row per branch and team, or per
+-- agent. The leading columns and the grouping come from scorecardTeam and
+-- scorecardAgent in teams.go.
 SELECT
-    branch AS `Branch`,
-    team AS `Team`,
+    {{scorecard_columns}}
     sum(tickets) AS `Tickets`,
     if(sum(answered) > 0, quantileExactIf(0.5)(frt_s, answered = 1), NULL) AS `FRT p50`,
     if(sum(answered) > 0, quantileExactIf(0.9)(frt_s, answered = 1), NULL) AS `FRT p90`,
@@ -19,5 +20,5 @@ FROM
 (
     {{scorecard_facts}}
 )
-GROUP BY branch, team
-ORDER BY branch, team
+GROUP BY {{scorecard_keys}}
+ORDER BY {{scorecard_keys}}

@@ -1,8 +1,8 @@
--- Agent scorecard from the KPI snapshots: one row per agent.
+-- Team or agent scorecard from the KPI snapshots: one row per branch and team, or per
+-- agent. The leading columns and the grouping come from scorecardTeam and
+-- scorecardAgent in teams.go.
 SELECT
-    agent AS `Agent`,
-    team AS `Team`,
-    branch AS `Branch`,
+    {{scorecard_columns}}
     sumIf(val, kpi = 'volume' AND name = 'opened') AS `Tickets`,
     if(countIf(kpi = 'first_response' AND name = 'p50_seconds') > 0, maxIf(val, kpi = 'first_response' AND name = 'p50_seconds'), NULL) AS `FRT p50`,
     if(countIf(kpi = 'first_response' AND name = 'p90_seconds') > 0, maxIf(val, kpi = 'first_response' AND name = 'p90_seconds'), NULL) AS `FRT p90`,
@@ -23,5 +23,5 @@ FROM
     {{snapshot_rows}}
 )
 ARRAY JOIN names AS name, vals AS val
-GROUP BY branch, team, agent
-ORDER BY branch, team, agent
+GROUP BY {{scorecard_keys}}
+ORDER BY {{scorecard_keys}}
