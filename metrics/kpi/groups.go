@@ -10,39 +10,45 @@ type dimValues struct {
 	branch, channel, region, team, agent, priority string
 }
 
-func (v dimValues) get(dim string) string {
+// field is where v keeps dim's value.
+func (v *dimValues) field(dim string) *string {
 	switch dim {
 	case DimBranch:
-		return v.branch
+		return &v.branch
 	case DimChannel:
-		return v.channel
+		return &v.channel
 	case DimRegion:
-		return v.region
+		return &v.region
 	case DimTeam:
-		return v.team
+		return &v.team
 	case DimAgent:
-		return v.agent
+		return &v.agent
 	default:
-		return v.priority
+		return &v.priority
 	}
 }
 
-func setDim(l *Labels, dim, value string) {
+func (v dimValues) get(dim string) string { return *v.field(dim) }
+
+// field is where l keeps dim's value.
+func (l *Labels) field(dim string) *string {
 	switch dim {
 	case DimBranch:
-		l.Branch = value
+		return &l.Branch
 	case DimChannel:
-		l.Channel = value
+		return &l.Channel
 	case DimRegion:
-		l.Region = value
+		return &l.Region
 	case DimTeam:
-		l.Team = value
+		return &l.Team
 	case DimAgent:
-		l.Agent = value
-	case DimPriority:
-		l.Priority = value
+		return &l.Agent
+	default:
+		return &l.Priority
 	}
 }
+
+func setDim(l *Labels, dim, value string) { *l.field(dim) = value }
 
 // Which dimensions each family of KPIs can be split by (docs/KPI-ENGINE.md).
 var (
@@ -312,7 +318,7 @@ func newFineGroups(r *run, dims map[string]bool) *fineGroups {
 // not grouped by are blanked, so that they do not split groups.
 func (f *fineGroups) id(v dimValues) int32 {
 	for _, d := range f.blank {
-		setValue(&v, d, "")
+		*v.field(d) = ""
 	}
 	id, ok := f.ids[v]
 	if !ok {
@@ -321,23 +327,6 @@ func (f *fineGroups) id(v dimValues) int32 {
 		f.values = append(f.values, v)
 	}
 	return id
-}
-
-func setValue(v *dimValues, dim, value string) {
-	switch dim {
-	case DimBranch:
-		v.branch = value
-	case DimChannel:
-		v.channel = value
-	case DimRegion:
-		v.region = value
-	case DimTeam:
-		v.team = value
-	case DimAgent:
-		v.agent = value
-	case DimPriority:
-		v.priority = value
-	}
 }
 
 // coarseGroup is a group and the finest groups it is the union of.
