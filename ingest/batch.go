@@ -94,8 +94,16 @@ func (r *rows) columns() []any {
 	}
 }
 
-// insert sends the rows as one native columnar batch.
+// insert sends the rows as one native columnar batch. Every row's
+// ingested_at is the start of this attempt: the KPI engine's incremental
+// folds find new rows by it, and an attempt lasts at most its timeout, so a
+// row is never older than that when it becomes visible (a retry after an
+// outage restamps its rows).
 func (r *rows) insert(ctx context.Context, conn driver.Conn, table string) error {
+	stamp := time.Now().UTC().Truncate(time.Second)
+	for i := range r.ingestedAt {
+		r.ingestedAt[i] = stamp
+	}
 	batch, err := conn.PrepareBatch(ctx, "INSERT INTO "+table+" ("+insertColumns+")")
 	if err != nil {
 		return fmt.Errorf("prepare insert: %w", err)

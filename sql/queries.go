@@ -34,9 +34,12 @@ func KPIQuery(name, database string, parts ...map[string]string) (string, error)
 	text := out.String()
 	for _, set := range parts {
 		for placeholder, fragment := range set {
+			if !strings.Contains(text, "{{"+placeholder+"}}") {
+				continue
+			}
 			sub := ""
 			if fragment != "" {
-				if sub, err = KPIQuery(fragment, database); err != nil {
+				if sub, err = KPIQuery(fragment, database, parts...); err != nil {
 					return "", err
 				}
 			}
@@ -68,22 +71,46 @@ type KPIVariant struct {
 }
 
 // kpiFragments are files that are parts of other queries, not queries.
-var kpiFragments = map[string]bool{"tickets_open": true}
+var kpiFragments = map[string]bool{
+	"tickets_open": true, "ticket_groups": true, "ticket_facts_window": true,
+	"ticket_events_window": true, "ticket_events_since": true, "ticket_events_touched": true,
+	"ticket_touched_ids": true,
+}
+
+// The forms of the queries with placeholders, by label: the engine runs
+// them by these labels, and replays find them under the same ones.
+var ticketVariants = []KPIVariant{
+	{Label: "tickets", Name: "tickets", Parts: map[string]string{
+		"ticket_source": "ticket_groups", "ticket_events": "ticket_events_window", "ticket_filter": ""}},
+	{Label: "tickets_open", Name: "tickets", Parts: map[string]string{
+		"ticket_source": "ticket_groups", "ticket_events": "ticket_events_window", "ticket_filter": "tickets_open"}},
+	{Label: "tickets_facts", Name: "tickets", Parts: map[string]string{"ticket_source": "ticket_facts_window"}},
+	{Label: "ticket_fold_full", Name: "ticket_fold", Parts: map[string]string{
+		"ticket_groups": "ticket_groups", "ticket_events": "ticket_events_since"}},
+	{Label: "ticket_fold_touched", Name: "ticket_fold", Parts: map[string]string{
+		"ticket_groups": "ticket_groups", "ticket_events": "ticket_events_touched", "ticket_touched_ids": "ticket_touched_ids"}},
+	{Label: "ticket_touched", Name: "ticket_touched", Parts: map[string]string{"ticket_touched_ids": "ticket_touched_ids"}},
+}
 
 // KPIVariants lists every runnable form of every KPI query, for tools that
 // replay what the engine runs (the check on current ClickHouse).
 func KPIVariants() []KPIVariant {
-	var out []KPIVariant
+	out := append([]KPIVariant(nil), ticketVariants...)
 	for _, name := range KPIQueryNames() {
-		switch {
-		case kpiFragments[name]:
-		case name == "tickets":
-			out = append(out,
-				KPIVariant{Label: "tickets", Name: name, Parts: map[string]string{"ticket_filter": ""}},
-				KPIVariant{Label: "tickets_open", Name: name, Parts: map[string]string{"ticket_filter": "tickets_open"}})
-		default:
-			out = append(out, KPIVariant{Label: name, Name: name})
+		if kpiFragments[name] || name == "tickets" || name == "ticket_fold" || name == "ticket_touched" {
+			continue
 		}
+		out = append(out, KPIVariant{Label: name, Name: name})
 	}
 	return out
+}
+
+// KPIVariantQuery renders the form of a query under label (see KPIVariants).
+func KPIVariantQuery(label, database string) (string, error) {
+	for _, v := range KPIVariants() {
+		if v.Label == label {
+			return KPIQuery(v.Name, database, v.Parts)
+		}
+	}
+	return "", fmt.Errorf("kpi query %q: no such form", label)
 }

@@ -3,6 +3,8 @@ package kpi
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -16,14 +18,20 @@ import (
 // there (sql/kpi/*.sql); Go receives per-group counts, or per-ticket and
 // per-appointment facts on which it does business-time arithmetic.
 type Engine struct {
-	conn     driver.Conn
-	database string
-	log      zerolog.Logger
+	conn        driver.Conn
+	database    string
+	log         zerolog.Logger
+	scanOnly    bool
+	foldOverlap time.Duration
+	foldMu      sync.Mutex // one fold of ticket_facts at a time
+	// the tickets and next-response samples of the last tickets job, to
+	// size the next one's slices
+	ticketsSeen, samplesSeen atomic.Int64
 }
 
 // NewEngine returns an engine over the events of database. It does no I/O.
 func NewEngine(conn driver.Conn, database string) *Engine {
-	return &Engine{conn: conn, database: database, log: zerolog.Nop()}
+	return &Engine{conn: conn, database: database, log: zerolog.Nop(), foldOverlap: FoldOverlap}
 }
 
 // WithLogger makes the engine log each query and KPI family it runs, with
@@ -31,6 +39,14 @@ func NewEngine(conn driver.Conn, database string) *Engine {
 // its time).
 func (e *Engine) WithLogger(log zerolog.Logger) *Engine {
 	e.log = log
+	return e
+}
+
+// ScanOnly makes the engine group ticket events on every query instead of
+// reading the facts kept in ticket_facts: the reference path the tests hold
+// the kept facts to.
+func (e *Engine) ScanOnly() *Engine {
+	e.scanOnly = true
 	return e
 }
 
@@ -101,6 +117,8 @@ type run struct {
 	want        map[string]bool
 	g           grouping
 	complaints  map[string]*table // by window label
+	folded      bool              // ticket facts were refreshed in this run
+	folds       foldState         // and their state after
 }
 
 func (r *run) complaint(window string) *table {
@@ -132,14 +150,10 @@ func (r *run) complaintRows() []Row {
 	return out
 }
 
-// query runs the embedded query name with args and calls scan for each row.
+// query runs the embedded query (a form of cxsql.KPIVariants, by label)
+// with args and calls scan for each row.
 func (e *Engine) query(ctx context.Context, name string, scan func(driver.Rows) error, args ...any) error {
-	return e.queryWith(ctx, name, nil, scan, args...)
-}
-
-// queryWith is query with the query's {{part}} placeholders filled.
-func (e *Engine) queryWith(ctx context.Context, name string, parts map[string]string, scan func(driver.Rows) error, args ...any) error {
-	q, err := cxsql.KPIQuery(name, e.database, parts)
+	q, err := cxsql.KPIVariantQuery(name, e.database)
 	if err != nil {
 		return err
 	}
@@ -157,6 +171,20 @@ func (e *Engine) queryWith(ctx context.Context, name string, parts map[string]st
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("kpi query %s: %w", name, err)
+	}
+	return nil
+}
+
+// exec runs the embedded statement (by label, like query) with args.
+func (e *Engine) exec(ctx context.Context, name string, args ...any) error {
+	q, err := cxsql.KPIVariantQuery(name, e.database)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	defer func() { e.log.Debug().Str("query", name).Dur("took", time.Since(t0)).Msg("kpi statement done") }()
+	if err := e.conn.Exec(ctx, q, args...); err != nil {
+		return fmt.Errorf("kpi statement %s: %w", name, err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package kpi_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/cxpulse/cxpulse/ingest"
 	"github.com/cxpulse/cxpulse/ingest/event"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
+	"github.com/cxpulse/cxpulse/metrics/kpi/chdbdump"
 	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest"
 	"github.com/cxpulse/cxpulse/metrics/kpi/reference"
 	cxsql "github.com/cxpulse/cxpulse/sql"
@@ -95,4 +97,92 @@ func TestSnapshotsRoundTrip(t *testing.T) {
 	has, err := l.snaps.Has(ctx, "all", asOf.Add(time.Hour))
 	require.NoError(t, err)
 	require.False(t, has)
+}
+
+// The ticket facts kept incrementally give exactly what grouping the events
+// gives. Every other ticket event of the fixture arrives late: the rest is
+// folded in full, then the incremental fold that Compute runs must fold in
+// the late ones (openings after their replies, late messages, resolutions,
+// reopenings), refolding exactly the tickets they touch.
+func TestGoldenFixtureFromKeptTicketFacts(t *testing.T) {
+	g, err := kpitest.LoadGolden("../../testdata/golden")
+	require.NoError(t, err)
+	ctx := context.Background()
+	conn := sqltest.Connect(t)
+	db := sqltest.Database(t, conn)
+	_, err = cxsql.Migrate(ctx, conn, db)
+	require.NoError(t, err)
+	var early, late []event.Event
+	opened, touched := map[string]bool{}, map[string]bool{}
+	ticketEvents := 0
+	for _, ev := range g.Events {
+		if !strings.HasPrefix(string(ev.Type), "ticket.") {
+			early = append(early, ev)
+			continue
+		}
+		if ev.Type == "ticket.opened" {
+			opened[ev.TicketID] = true
+		}
+		ticketEvents++
+		if ticketEvents%2 == 1 {
+			early = append(early, ev)
+		} else {
+			late = append(late, ev)
+			touched[ev.TicketID] = true
+		}
+	}
+	for id := range touched {
+		if !opened[id] {
+			delete(touched, id) // no facts without an opening
+		}
+	}
+	require.NotEmpty(t, touched)
+	table := "`" + db + "`.events"
+	require.NoError(t, ingest.Load(ctx, conn, table, early, 1+len(early)/3))
+
+	// ingested_at has whole seconds, and a fold refolds what was ingested in
+	// the second it starts: the loads and the folds are a second apart
+	time.Sleep(1100 * time.Millisecond)
+	rec := &chdbdump.Recorder{Conn: conn}
+	engine := kpi.NewEngine(rec, db).WithFoldOverlap(0)
+	require.NoError(t, engine.EnsureTicketFacts(ctx, kpi.TicketFactsFrom(g.Params, g.Params.AsOf)))
+	time.Sleep(1100 * time.Millisecond)
+	require.NoError(t, ingest.Load(ctx, conn, table, late, 1+len(late)/3))
+	time.Sleep(1100 * time.Millisecond)
+
+	got, err := engine.Compute(ctx, g.Params)
+	require.NoError(t, err)
+	kpitest.RequireRowsMatch(t, g.Expected, got)
+	want, err := reference.Compute(g.Events, g.Params)
+	require.NoError(t, err)
+	kpitest.RequireSameRows(t, want, got)
+
+	// the tickets came from the kept facts, never from the events
+	factsQuery, err := cxsql.KPIVariantQuery("tickets_facts", db)
+	require.NoError(t, err)
+	scanQuery, err := cxsql.KPIVariantQuery("tickets", db)
+	require.NoError(t, err)
+	openScanQuery, err := cxsql.KPIVariantQuery("tickets_open", db)
+	require.NoError(t, err)
+	fromFacts := 0
+	for _, c := range rec.Calls() {
+		require.NotEqual(t, scanQuery, c.SQL)
+		require.NotEqual(t, openScanQuery, c.SQL)
+		if c.SQL == factsQuery {
+			fromFacts++
+		}
+	}
+	require.Equal(t, 2, fromFacts, "the tickets and breaching-now queries read ticket_facts")
+
+	// the incremental fold refolded the tickets with late events, no other
+	var refolded uint64
+	require.NoError(t, conn.QueryRow(ctx, "SELECT uniqExact(ticket_id) FROM `"+db+
+		"`.ticket_facts WHERE folded_ms = (SELECT max(folded_ms) FROM `"+db+"`.ticket_facts)").Scan(&refolded))
+	require.Equal(t, uint64(len(touched)), refolded)
+
+	// and the scan of the events, which an as_of older than the kept facts
+	// uses, agrees with them
+	scanned, err := kpi.NewEngine(conn, db).ScanOnly().Compute(ctx, g.Params)
+	require.NoError(t, err)
+	kpitest.RequireSameRows(t, got, scanned)
 }

@@ -24,6 +24,11 @@ func RunJob(ctx context.Context, e *Engine, s *Snapshots, job JobSpec, p Params,
 	start := time.Now()
 	p.AsOf = asOf
 	p.By = nil
+	if readsTickets(job.KPIs) {
+		if err := e.EnsureTicketFacts(ctx, TicketFactsFrom(p, asOf)); err != nil {
+			return nil, fmt.Errorf("%s as of %s: ticket facts: %w", job.Name, asOf.Format(time.RFC3339), err)
+		}
+	}
 	rows, err := e.Compute(ctx, p, job.KPIs...)
 	if err != nil {
 		return nil, fmt.Errorf("compute %s as of %s: %w", job.Name, asOf.Format(time.RFC3339), err)
@@ -71,4 +76,20 @@ func splitsBy(k string, by []string) bool {
 		}
 	}
 	return true
+}
+
+// readsTickets reports whether any of the KPIs (all when none) is computed
+// from per-ticket facts.
+func readsTickets(kpis []string) bool {
+	if len(kpis) == 0 {
+		return true
+	}
+	for _, k := range kpis {
+		switch k {
+		case NPS, CSAT, CES, Retention, Cohort, Punctuality, PromiseKept:
+		default:
+			return true
+		}
+	}
+	return false
 }

@@ -14,39 +14,87 @@ import (
 // ticketFact is one row of sql/kpi/tickets.sql: a ticket reduced by
 // ClickHouse to the instants its KPIs need (milliseconds, 0 = not yet).
 type ticketFact struct {
-	id, branch, channel, priority, agent, team string
-	opened, firstResponse, resolved            uint64
-	reopened                                   uint8
-	agentBeforeResolved                        uint64
-	agentMs, customerMs                        []uint64 // distinct, sorted, from the opening on
+	key                                    uint64 // cityHash64 of the ticket id
+	branch, channel, priority, agent, team string
+	opened, firstResponse, resolved        uint64
+	reopened                               uint8
+	agentBeforeResolved                    uint64
+	agentMs, customerMs                    []uint64 // distinct, sorted, from the opening on
 }
 
-// ticketFacts returns the tickets opened in s; with openOnly, only those
-// still waiting for a first response or a resolution.
-func (e *Engine) ticketFacts(ctx context.Context, p Params, s span, openOnly bool) ([]ticketFact, error) {
+// eachTicket calls fn with the facts of every ticket opened in s; with
+// openOnly, of those still waiting for a first response or a resolution.
+// fn must not keep t. The facts come from ticket_facts when the kept facts
+// cover the tickets (after folding in what arrived since the last fold),
+// from the events otherwise.
+func (e *Engine) eachTicket(ctx context.Context, r *run, s span, openOnly bool, fn func(t *ticketFact)) error {
+	p := r.p
 	look := span{from: s.from.Add(-p.TicketLookback), to: s.to}
+	kept, err := e.useTicketFacts(ctx, r, look.from)
+	if err != nil {
+		return err
+	}
 	only := 0
 	if openOnly {
 		only = 1
 	}
-	parts := map[string]string{"ticket_filter": ""}
-	args := []any{look.fromS(), s.fromS(), s.toS(), look.fromMs(), s.fromMs(), s.toMs()}
-	if openOnly {
-		parts["ticket_filter"] = "tickets_open"
-		args = append(args, look.fromS(), s.toS(), s.toMs(), s.fromMs(), s.toMs())
+	name, args := "tickets_facts", []any{s.toMs(), s.toMs(), s.toMs(), s.toMs()}
+	switch {
+	case kept:
+		args = append(args, s.fromMs(), s.toMs())
+	case openOnly:
+		name = "tickets_open"
+		args = append(args, look.fromS(), s.fromS(), s.toS(), look.fromMs(), s.fromMs(), s.toMs(),
+			look.fromS(), s.toS(), s.toMs(), s.fromMs(), s.toMs())
+	default:
+		name = "tickets"
+		args = append(args, look.fromS(), s.fromS(), s.toS(), look.fromMs(), s.fromMs(), s.toMs())
 	}
 	args = append(args, only, s.fromMs(), s.toMs())
-	var out []ticketFact
-	err := e.queryWith(ctx, "tickets", parts, func(r driver.Rows) error {
-		var t ticketFact
-		if err := r.Scan(&t.id, &t.branch, &t.channel, &t.priority, &t.opened, &t.firstResponse, &t.resolved,
-			&t.reopened, &t.agent, &t.team, &t.agentBeforeResolved, &t.agentMs, &t.customerMs); err != nil {
+	var t ticketFact
+	var agentOffsets, customerOffsets string
+	return e.query(ctx, name, func(rows driver.Rows) error {
+		if err := rows.Scan(&t.key, &t.branch, &t.channel, &t.priority, &t.opened, &t.firstResponse, &t.resolved,
+			&t.reopened, &t.agent, &t.team, &t.agentBeforeResolved, &agentOffsets, &customerOffsets); err != nil {
 			return err
 		}
-		out = append(out, t)
+		var err error
+		if t.agentMs, err = appendInstants(t.agentMs[:0], t.opened, agentOffsets); err != nil {
+			return err
+		}
+		if t.customerMs, err = appendInstants(t.customerMs[:0], t.opened, customerOffsets); err != nil {
+			return err
+		}
+		fn(&t)
 		return nil
 	}, args...)
-	return out, err
+}
+
+// appendInstants appends base plus each of the comma-separated millisecond
+// offsets of list (tickets.sql's message columns) to dst.
+func appendInstants(dst []uint64, base uint64, list string) ([]uint64, error) {
+	if list == "" {
+		return dst, nil
+	}
+	var n uint64
+	digits := false
+	for i := 0; i <= len(list); i++ {
+		if i == len(list) || list[i] == ',' {
+			if !digits {
+				return dst, fmt.Errorf("message offsets %q: empty element", list)
+			}
+			dst = append(dst, base+n)
+			n, digits = 0, false
+			continue
+		}
+		c := list[i]
+		if c < '0' || c > '9' {
+			return dst, fmt.Errorf("message offsets %q: not a number", list)
+		}
+		n = n*10 + uint64(c-'0')
+		digits = true
+	}
+	return dst, nil
 }
 
 func (r *run) ticketValues(t *ticketFact) dimValues {
@@ -67,12 +115,14 @@ const (
 )
 
 // ticketResult is what one ticket contributes, whatever the window.
+// It holds no pointers (next-response samples live in one shared slice), so
+// that a million of them cost the garbage collector nothing to scan.
 type ticketResult struct {
-	id              string
+	key             uint64
 	opened          uint64
 	fine            int32 // finest group
 	frt, resolution float64
-	next            []float64
+	next            [2]int32 // its next-response samples: nextSamples[next[0]:next[1]]
 	resolved        bool
 	reopened, fcr   bool
 	selfService     bool
@@ -92,15 +142,23 @@ type ticketResult struct {
 // multiply with the number of groups.
 func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 	p := r.p
-	facts, err := e.ticketFacts(ctx, p, windowSpan(p, longestWindow(p.Windows)), false)
+	fine := newFineGroups(r, ticketDims)
+	// sized as the last run's: growing slices of a million tickets was a
+	// sizeable share of a refresh
+	results := make([]ticketResult, 0, e.ticketsSeen.Load())
+	next := make([]float64, 0, e.samplesSeen.Load()) // every ticket's next-response samples, each ticket's together
+	err := e.eachTicket(ctx, r, windowSpan(p, longestWindow(p.Windows)), false, func(t *ticketFact) {
+		res := r.ticketResult(t, fine)
+		from := len(next)
+		next = r.nextResponses(t, next)
+		res.next = [2]int32{int32(from), int32(len(next))}
+		results = append(results, res)
+	})
 	if err != nil {
 		return nil, err
 	}
-	fine := newFineGroups(r, ticketDims)
-	results := make([]ticketResult, len(facts))
-	for i := range facts {
-		results[i] = r.ticketResult(&facts[i], fine)
-	}
+	e.ticketsSeen.Store(int64(len(results)))
+	e.samplesSeen.Store(int64(len(next)))
 	// newest first: the tickets of a window are then a prefix of every
 	// group's list; ties by id, so that sums add up in the same order on
 	// every run (ClickHouse returns the rows in any order) and the same
@@ -109,9 +167,16 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 		if results[i].opened != results[j].opened {
 			return results[i].opened > results[j].opened
 		}
-		return results[i].id < results[j].id
+		return results[i].key < results[j].key
 	})
+	sizes := make([]int, len(fine.values))
+	for i := range results {
+		sizes[results[i].fine]++
+	}
 	members := make([][]int32, len(fine.values))
+	for f, n := range sizes {
+		members[f] = make([]int32, 0, n)
+	}
 	for i := range results {
 		f := results[i].fine
 		members[f] = append(members[f], int32(i))
@@ -124,7 +189,7 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 			n := sort.Search(len(m), func(k int) bool { return results[m[k]].opened < from })
 			in[f] = m[:n]
 		}
-		out = append(out, r.ticketRows(w, fine, results, in)...)
+		out = append(out, r.ticketRows(w, fine, results, next, in)...)
 	}
 	if r.want[SLADecisions] {
 		out = append(out, r.decisionRows(fine, results)...)
@@ -207,12 +272,11 @@ func (r *run) slaRows(kpi, window string, groups []coarseGroup, fine map[[3]int]
 }
 
 func (r *run) ticketResult(t *ticketFact, fine *fineGroups) ticketResult {
-	res := ticketResult{id: t.id, opened: t.opened, fine: fine.id(r.ticketValues(t)), frt: math.NaN(), resolution: math.NaN(),
+	res := ticketResult{key: t.key, opened: t.opened, fine: fine.id(r.ticketValues(t)), frt: math.NaN(), resolution: math.NaN(),
 		selfService: t.channel == "self_service", policy: -1}
 	if t.firstResponse > 0 {
 		res.frt = r.business(t.branch, t.opened, t.firstResponse)
 	}
-	res.next = r.nextResponses(t)
 	if t.resolved > 0 {
 		res.resolved = true
 		res.resolution = r.business(t.branch, t.opened, t.resolved)
@@ -297,15 +361,14 @@ func (r *run) decisionInstant(policy sla.Policy, target sla.Target, t *ticketFac
 	return hi
 }
 
-// nextResponses returns the next-response samples of a ticket: after the
+// nextResponses appends the next-response samples of a ticket to out: after the
 // first response, each run of customer messages answered by an agent gives
 // the business time from the run's first message to the answer. On equal
 // instants the agent's message counts first.
-func (r *run) nextResponses(t *ticketFact) []float64 {
+func (r *run) nextResponses(t *ticketFact, out []float64) []float64 {
 	if t.firstResponse == 0 {
-		return nil
+		return out
 	}
-	var out []float64
 	var runStart uint64
 	inRun := false
 	a, c := 0, 0
@@ -353,7 +416,7 @@ type slaKey struct {
 }
 
 // ticketRows computes the rows of one window from the tickets in it.
-func (r *run) ticketRows(w Window, fine *fineGroups, results []ticketResult, in [][]int32) []Row {
+func (r *run) ticketRows(w Window, fine *fineGroups, results []ticketResult, next []float64, in [][]int32) []Row {
 	p, want := r.p, r.want
 	// counters of the finest groups, then of every group
 	counts := make([]ticketCounts, len(in))
@@ -469,7 +532,7 @@ func (r *run) ticketRows(w Window, fine *fineGroups, results []ticketResult, in 
 			durations(Resolution, gather(scalar(func(t *ticketResult) float64 { return t.resolution })), "p50_seconds", "p90_seconds")
 		}
 		if want[NextResponse] {
-			durations(NextResponse, gather(func(t *ticketResult, dst []float64) []float64 { return append(dst, t.next...) }), "p90_seconds")
+			durations(NextResponse, gather(func(t *ticketResult, dst []float64) []float64 { return append(dst, next[t.next[0]:t.next[1]]...) }), "p90_seconds")
 		}
 	}
 	if want[SLA] {
@@ -495,16 +558,11 @@ func (r *run) ticketRows(w Window, fine *fineGroups, results []ticketResult, in 
 // the breaching lookback that still wait for a first response or resolution.
 func (e *Engine) slaNow(ctx context.Context, r *run) ([]Row, error) {
 	p := r.p
-	facts, err := e.ticketFacts(ctx, p, windowSpan(p, p.BreachingLookback), true)
-	if err != nil {
-		return nil, err
-	}
 	t := newTable(SLANow, p.BreachingLookback.Label)
-	for i := range facts {
-		f := &facts[i]
+	err := e.eachTicket(ctx, r, windowSpan(p, p.BreachingLookback), true, func(f *ticketFact) {
 		policy, ok := sla.Match(p.Policies, f.channel, f.priority)
 		if !ok {
-			continue
+			return
 		}
 		cal := p.Calendars.For(f.branch)
 		elapsed := policy.Elapsed(cal, msTime(f.opened), p.AsOf)
@@ -528,6 +586,9 @@ func (e *Engine) slaNow(ctx context.Context, r *run) ([]Row, error) {
 				}
 			}
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return t.rows(p, func(_ Labels, c *cell) map[string]float64 {
 		v := map[string]float64{"open": c.sum("open"), "breaching": c.sum("breaching"), "at_risk": c.sum("at_risk")}
@@ -557,14 +618,9 @@ func (e *Engine) Samples(ctx context.Context, p Params, kpiName string, w Window
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	facts, err := e.ticketFacts(ctx, p, windowSpan(p, w), false)
-	if err != nil {
-		return nil, err
-	}
 	r := &run{p: p, want: map[string]bool{}, g: grouping{by: p.By, regions: p.Regions}, complaints: map[string]*table{}}
 	out := map[string][]float64{}
-	for i := range facts {
-		t := &facts[i]
+	err := e.eachTicket(ctx, r, windowSpan(p, w), false, func(t *ticketFact) {
 		switch kpiName {
 		case FirstResponse:
 			if t.firstResponse > 0 {
@@ -575,8 +631,11 @@ func (e *Engine) Samples(ctx context.Context, p Params, kpiName string, w Window
 				out[t.branch] = append(out[t.branch], r.business(t.branch, t.opened, t.resolved))
 			}
 		case NextResponse:
-			out[t.branch] = append(out[t.branch], r.nextResponses(t)...)
+			out[t.branch] = r.nextResponses(t, out[t.branch])
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, xs := range out {
 		sort.Float64s(xs) // ClickHouse's row order varies; sums must not

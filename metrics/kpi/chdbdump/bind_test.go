@@ -44,7 +44,7 @@ func TestBindKPIQueries(t *testing.T) {
 			}
 			args = append(args, int64(len(args)))
 		}
-		if len(args) == 0 {
+		if len(args) == 0 && name != "ticket_fold_state" { // the one query without arguments
 			t.Errorf("%s: no placeholders", name)
 		}
 	}

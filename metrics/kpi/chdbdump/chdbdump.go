@@ -45,32 +45,63 @@ type Dataset struct {
 	Params kpi.Params
 }
 
-// Call is one Query the engine made, with how many rows it read from it.
+// Call is one Query the engine made, with how many rows it read from it,
+// or one statement it ran (Exec: the folds that keep ticket facts).
 type Call struct {
 	SQL  string
 	Args []any
 	Rows int
+	Exec bool
+	// with Capture: the bound form's answer
+	captured      bool
+	columns       []string
+	types         []string
+	rows          [][]any
+	captureFailed error
 }
 
 // Recorder is a driver.Conn that records every Query and passes it on.
 type Recorder struct {
 	driver.Conn
-	mu    sync.Mutex
-	calls []*Call
+	// Capture also runs each query's bound form just before the query itself
+	// and keeps its rows: what 18.16 answered at that moment, which later
+	// folds of ticket facts would change.
+	Capture bool
+	mu      sync.Mutex
+	calls   []*Call
 }
 
 // Query records the query and counts the rows the caller reads, so that the
 // dump can check that the re-run of its bound form returns as many.
 func (r *Recorder) Query(ctx context.Context, q string, args ...any) (driver.Rows, error) {
+	c := &Call{SQL: q, Args: append([]any(nil), args...)}
+	if r.Capture {
+		c.captured = true
+		bound, err := Bind(q, args)
+		if err == nil {
+			c.columns, c.types, c.rows, err = fetch(ctx, r.Conn, bound)
+		}
+		c.captureFailed = err
+	}
 	rows, err := r.Conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
-	c := &Call{SQL: q, Args: append([]any(nil), args...)}
 	r.mu.Lock()
 	r.calls = append(r.calls, c)
 	r.mu.Unlock()
 	return &countingRows{Rows: rows, n: &c.Rows}, nil
+}
+
+// Exec records the statement and passes it on.
+func (r *Recorder) Exec(ctx context.Context, q string, args ...any) error {
+	if err := r.Conn.Exec(ctx, q, args...); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.calls = append(r.calls, &Call{SQL: q, Args: append([]any(nil), args...), Exec: true})
+	r.mu.Unlock()
+	return nil
 }
 
 // Calls returns the recorded calls in order.
@@ -195,9 +226,10 @@ func literals(list reflect.Value) (string, error) {
 
 // Query is one entry of queries.json.
 type Query struct {
-	Name    string   `json:"name"` // kpi query name and its call number, e.g. tickets#3
-	SQL     string   `json:"sql"`  // bound, for database cx
-	Args    []string `json:"args"` // as bound, SQL literals
+	Name    string   `json:"name"`           // kpi query name and its call number, e.g. tickets#3
+	Exec    bool     `json:"exec,omitempty"` // a statement (a fold): run in order, nothing to compare
+	SQL     string   `json:"sql"`            // bound, for database cx
+	Args    []string `json:"args"`           // as bound, SQL literals
 	Columns []string `json:"columns"`
 	Types   []string `json:"types"` // the 18.16 column types, which the engine scans into Go types
 	Rows    [][]any  `json:"rows"`
@@ -238,9 +270,19 @@ func Dump(ctx context.Context, conn driver.Conn, ds Dataset, out string, opt Opt
 	if err := ingest.Load(ctx, conn, "`"+db+"`.events", ds.Events, 0); err != nil {
 		return err
 	}
-	rec := &Recorder{Conn: conn}
-	if _, err := kpi.NewEngine(rec, db).Compute(ctx, ds.Params); err != nil {
+	// every query twice: grouping the ticket events (as an as_of older than
+	// the kept facts does), then through the kept ticket facts, folded in
+	// full and refreshed as the scheduled jobs do
+	rec := &Recorder{Conn: conn, Capture: true}
+	if _, err := kpi.NewEngine(rec, db).ScanOnly().Compute(ctx, ds.Params); err != nil {
 		return fmt.Errorf("compute on 18.16: %w", err)
+	}
+	kept := kpi.NewEngine(rec, db)
+	if err := kept.EnsureTicketFacts(ctx, kpi.TicketFactsFrom(ds.Params, ds.Params.AsOf)); err != nil {
+		return fmt.Errorf("fold ticket facts on 18.16: %w", err)
+	}
+	if _, err := kept.Compute(ctx, ds.Params); err != nil {
+		return fmt.Errorf("compute from ticket facts on 18.16: %w", err)
 	}
 	queries, err := replay(ctx, conn, db, rec.Calls())
 	if err != nil {
@@ -311,27 +353,46 @@ func replay(ctx context.Context, conn driver.Conn, db string, calls []*Call) ([]
 		if err != nil {
 			return nil, fmt.Errorf("%s: bind: %w", label, err)
 		}
-		q := Query{Name: label}
+		q := Query{Name: label, Exec: c.Exec}
 		for _, a := range c.Args {
 			l, _ := literal(a) // Bind succeeded, so every argument formats
 			q.Args = append(q.Args, l)
 		}
-		if q.Columns, q.Types, q.Rows, err = fetch(ctx, conn, bound); err != nil {
-			return nil, fmt.Errorf("%s: re-run bound on 18.16: %w", label, err)
+		if c.Exec { // replayed in order on the current ClickHouse, not re-run here
+			if q.SQL, err = bindFor(variant, c.Args); err != nil {
+				return nil, err
+			}
+			out = append(out, q)
+			continue
+		}
+		switch {
+		case c.captured && c.captureFailed != nil:
+			return nil, fmt.Errorf("%s: run bound on 18.16: %w", label, c.captureFailed)
+		case c.captured:
+			q.Columns, q.Types, q.Rows = c.columns, c.types, c.rows
+		default:
+			if q.Columns, q.Types, q.Rows, err = fetch(ctx, conn, bound); err != nil {
+				return nil, fmt.Errorf("%s: re-run bound on 18.16: %w", label, err)
+			}
 		}
 		if len(q.Rows) != c.Rows {
 			return nil, fmt.Errorf("%s: bound query gave %d rows, the engine read %d: binding differs from the driver's", label, len(q.Rows), c.Rows)
 		}
-		text, err := cxsql.KPIQuery(variant.Name, TargetDB, variant.Parts)
-		if err != nil {
-			return nil, err
-		}
-		if q.SQL, err = Bind(text, c.Args); err != nil {
+		if q.SQL, err = bindFor(variant, c.Args); err != nil {
 			return nil, err
 		}
 		out = append(out, q)
 	}
 	return out, nil
+}
+
+// bindFor renders the variant for database cx with args bound.
+func bindFor(v cxsql.KPIVariant, args []any) (string, error) {
+	text, err := cxsql.KPIQuery(v.Name, TargetDB, v.Parts)
+	if err != nil {
+		return "", err
+	}
+	return Bind(text, args)
 }
 
 // fetch runs q and scans every column into the Go type the driver offers for

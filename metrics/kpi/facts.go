@@ -1,0 +1,134 @@
+package kpi
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// FoldOverlap is how far before the previous fold's start an incremental
+// fold looks for newly ingested events. Ingest stamps ingested_at when an
+// insert attempt starts and an attempt lasts at most its timeout
+// (ingest.Config.InsertTimeout, 60 s by default), so rows that were still in
+// flight when the previous fold ran are found by the next one; the rest is
+// room for clock skew between the ingest and KPI hosts.
+const FoldOverlap = 2 * time.Minute
+
+// WithFoldOverlap sets how far before the previous fold's start an
+// incremental fold looks for new events (FoldOverlap by default; tests set
+// 0 to see that only the new events' tickets are refolded).
+func (e *Engine) WithFoldOverlap(d time.Duration) *Engine {
+	e.foldOverlap = d
+	return e
+}
+
+// foldState is the newest row of ticket_fact_folds: ticket_facts holds every
+// ticket opened at or after from, with its events ingested before folded.
+type foldState struct {
+	folded, from uint64 // ms
+	ok           bool   // a fold has happened
+}
+
+func (s foldState) covers(from time.Time) bool {
+	return s.ok && s.from <= uint64(from.UnixMilli())
+}
+
+// TicketFactsFrom is the opening instant from which the scheduled jobs need
+// ticket facts as of asOf: the longest window (or breaching lookback) and
+// the ticket lookback before it.
+func TicketFactsFrom(p Params, asOf time.Time) time.Time {
+	p = p.WithDefaults()
+	longest := longestWindow(p.Windows).Duration
+	longest = max(longest, p.BreachingLookback.Duration)
+	return asOf.Add(-longest - p.TicketLookback)
+}
+
+// EnsureTicketFacts makes ticket_facts complete for every ticket opened at or
+// after from. When the facts already reach back that far it only moves the
+// covered range's start forward (a later start is always true of them), so
+// that incremental folds keep reading a range as long as the windows, not
+// the whole history; otherwise it folds every ticket from there (a full
+// fold: once after migrating, or for a backfill further back).
+func (e *Engine) EnsureTicketFacts(ctx context.Context, from time.Time) error {
+	e.foldMu.Lock()
+	defer e.foldMu.Unlock()
+	st, err := e.foldState(ctx)
+	if err != nil {
+		return err
+	}
+	fromMs := uint64(from.UnixMilli())
+	if st.covers(from) {
+		if fromMs-st.from < uint64(time.Hour.Milliseconds()) {
+			return nil // not worth a row per tick
+		}
+		return e.recordFold(ctx, st.folded, fromMs, false)
+	}
+	started := time.Now()
+	if err := e.exec(ctx, "ticket_fold_full", uint64(started.UnixMilli()), from.Unix()); err != nil {
+		return err
+	}
+	e.log.Info().Time("from", from).Dur("took", time.Since(started)).Msg("ticket facts folded in full")
+	return e.recordFold(ctx, uint64(started.UnixMilli()), fromMs, true)
+}
+
+// refreshTicketFacts folds the tickets that received events since the last
+// fold, and returns the state after it. Without any fold yet, it does nothing:
+// the caller reads the events instead.
+func (e *Engine) refreshTicketFacts(ctx context.Context) (foldState, error) {
+	e.foldMu.Lock()
+	defer e.foldMu.Unlock()
+	st, err := e.foldState(ctx)
+	if err != nil || !st.ok {
+		return st, err
+	}
+	started := time.Now()
+	since := msTime(st.folded).Add(-e.foldOverlap)
+	from := msTime(st.from)
+	var touched uint64
+	if err := e.query(ctx, "ticket_touched", func(r driver.Rows) error { return r.Scan(&touched) }, from.Unix(), since.Unix()); err != nil {
+		return st, err
+	}
+	if touched > 0 {
+		if err := e.exec(ctx, "ticket_fold_touched", uint64(started.UnixMilli()), from.Unix(), from.Unix(), since.Unix()); err != nil {
+			return st, err
+		}
+	}
+	st.folded = uint64(started.UnixMilli())
+	return st, e.recordFold(ctx, st.folded, st.from, false)
+}
+
+func (e *Engine) foldState(ctx context.Context) (foldState, error) {
+	var st foldState
+	err := e.query(ctx, "ticket_fold_state", func(r driver.Rows) error {
+		st.ok = true
+		return r.Scan(&st.folded, &st.from)
+	})
+	return st, err
+}
+
+func (e *Engine) recordFold(ctx context.Context, folded, from uint64, full bool) error {
+	f := uint8(0)
+	if full {
+		f = 1
+	}
+	return e.exec(ctx, "ticket_fold_done", uint64(time.Now().UnixMilli()), folded, from, f)
+}
+
+// useTicketFacts reports whether the tickets opened from `need` on can be
+// read from ticket_facts, after folding in what arrived since the last fold
+// (once per Compute).
+func (e *Engine) useTicketFacts(ctx context.Context, r *run, need time.Time) (bool, error) {
+	if e.scanOnly {
+		return false, nil
+	}
+	if !r.folded {
+		st, err := e.refreshTicketFacts(ctx)
+		if err != nil {
+			return false, fmt.Errorf("fold ticket facts: %w", err)
+		}
+		r.folds, r.folded = st, true
+	}
+	return r.folds.covers(need), nil
+}
