@@ -18,3 +18,16 @@ func TestAppendInstants(t *testing.T) {
 		require.Error(t, err, bad)
 	}
 }
+
+func TestParseTicketGroup(t *testing.T) {
+	g, err := parseTicketGroup("praha-1/chat/high/4/a/12front/b")
+	require.NoError(t, err)
+	require.Equal(t, ticketGroup{branch: "praha-1", channel: "chat", priority: "high", agent: "a/12", team: "front/b"}, *g)
+	g, err = parseTicketGroup("b/phone/normal/0/")
+	require.NoError(t, err)
+	require.Equal(t, ticketGroup{branch: "b", channel: "phone", priority: "normal"}, *g)
+	for _, bad := range []string{"", "b/phone/normal", "b/phone/normal/x/", "b/phone/normal/5/abc", "b/phone/normal/-1/"} {
+		_, err := parseTicketGroup(bad)
+		require.Error(t, err, bad)
+	}
+}

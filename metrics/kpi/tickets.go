@@ -1,10 +1,14 @@
 package kpi
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -16,10 +20,38 @@ import (
 type ticketFact struct {
 	key                                    uint64 // cityHash64 of the ticket id
 	branch, channel, priority, agent, team string
+	dims                                   *ticketGroup // the same values, one pointer per distinct group
 	opened, firstResponse, resolved        uint64
 	reopened                               uint8
 	agentBeforeResolved                    uint64
 	agentMs, customerMs                    []uint64 // distinct, sorted, from the opening on
+}
+
+// ticketGroup is a distinct value of tickets.sql's dims column, parsed once.
+type ticketGroup struct {
+	branch, channel, priority, agent, team string
+}
+
+// parseTicketGroup splits branch/channel/priority/<len(agent)>/agent+team.
+func parseTicketGroup(s string) (*ticketGroup, error) {
+	var d ticketGroup
+	fields := make([]string, 0, 4)
+	rest := s
+	for len(fields) < 4 {
+		i := strings.IndexByte(rest, '/')
+		if i < 0 {
+			return nil, fmt.Errorf("ticket dims %q: want branch/channel/priority/n/agent team", s)
+		}
+		fields = append(fields, rest[:i])
+		rest = rest[i+1:]
+	}
+	n, err := strconv.Atoi(fields[3])
+	if err != nil || n < 0 || n > len(rest) {
+		return nil, fmt.Errorf("ticket dims %q: bad agent length", s)
+	}
+	d.branch, d.channel, d.priority = fields[0], fields[1], fields[2]
+	d.agent, d.team = rest[:n], rest[n:]
+	return &d, nil
 }
 
 // eachTicket calls fn with the facts of every ticket opened in s; with
@@ -52,17 +84,32 @@ func (e *Engine) eachTicket(ctx context.Context, r *run, s span, openOnly bool, 
 	}
 	args = append(args, only, s.fromMs(), s.toMs())
 	var t ticketFact
-	var agentOffsets, customerOffsets string
+	var dims, offsets string
+	seen := map[string]*ticketGroup{}
 	return e.query(ctx, name, func(rows driver.Rows) error {
-		if err := rows.Scan(&t.key, &t.branch, &t.channel, &t.priority, &t.opened, &t.firstResponse, &t.resolved,
-			&t.reopened, &t.agent, &t.team, &t.agentBeforeResolved, &agentOffsets, &customerOffsets); err != nil {
+		if err := rows.Scan(&t.key, &dims, &t.opened, &t.firstResponse, &t.resolved,
+			&t.reopened, &t.agentBeforeResolved, &offsets); err != nil {
 			return err
+		}
+		d, ok := seen[dims]
+		if !ok {
+			var err error
+			if d, err = parseTicketGroup(dims); err != nil {
+				return err
+			}
+			seen[dims] = d
+		}
+		t.dims = d
+		t.branch, t.channel, t.priority, t.agent, t.team = d.branch, d.channel, d.priority, d.agent, d.team
+		agents, customers, ok := strings.Cut(offsets, "|")
+		if !ok {
+			return fmt.Errorf("message offsets %q: no '|'", offsets)
 		}
 		var err error
-		if t.agentMs, err = appendInstants(t.agentMs[:0], t.opened, agentOffsets); err != nil {
+		if t.agentMs, err = appendInstants(t.agentMs[:0], t.opened, agents); err != nil {
 			return err
 		}
-		if t.customerMs, err = appendInstants(t.customerMs[:0], t.opened, customerOffsets); err != nil {
+		if t.customerMs, err = appendInstants(t.customerMs[:0], t.opened, customers); err != nil {
 			return err
 		}
 		fn(&t)
@@ -147,8 +194,14 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 	// sizeable share of a refresh
 	results := make([]ticketResult, 0, e.ticketsSeen.Load())
 	next := make([]float64, 0, e.samplesSeen.Load()) // every ticket's next-response samples, each ticket's together
+	fineOf := map[*ticketGroup]int32{}
 	err := e.eachTicket(ctx, r, windowSpan(p, longestWindow(p.Windows)), false, func(t *ticketFact) {
-		res := r.ticketResult(t, fine)
+		f, ok := fineOf[t.dims]
+		if !ok {
+			f = fine.id(r.ticketValues(t))
+			fineOf[t.dims] = f
+		}
+		res := r.ticketResult(t, f)
 		from := len(next)
 		next = r.nextResponses(t, next)
 		res.next = [2]int32{int32(from), int32(len(next))}
@@ -160,14 +213,23 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 	e.ticketsSeen.Store(int64(len(results)))
 	e.samplesSeen.Store(int64(len(next)))
 	// newest first: the tickets of a window are then a prefix of every
-	// group's list; ties by id, so that sums add up in the same order on
+	// group's list; ties by key, so that sums add up in the same order on
 	// every run (ClickHouse returns the rows in any order) and the same
-	// as_of gives the same numbers to the last bit
-	sort.Slice(results, func(i, j int) bool {
-		if results[i].opened != results[j].opened {
-			return results[i].opened > results[j].opened
+	// as_of gives the same numbers to the last bit. An index is sorted, not
+	// the results, which are five times wider.
+	type order struct {
+		opened, key uint64
+		i           int32
+	}
+	byAge := make([]order, len(results))
+	for i := range results {
+		byAge[i] = order{results[i].opened, results[i].key, int32(i)}
+	}
+	slices.SortFunc(byAge, func(a, b order) int {
+		if c := cmp.Compare(b.opened, a.opened); c != 0 {
+			return c
 		}
-		return results[i].key < results[j].key
+		return cmp.Compare(a.key, b.key)
 	})
 	sizes := make([]int, len(fine.values))
 	for i := range results {
@@ -177,9 +239,9 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 	for f, n := range sizes {
 		members[f] = make([]int32, 0, n)
 	}
-	for i := range results {
-		f := results[i].fine
-		members[f] = append(members[f], int32(i))
+	for _, o := range byAge {
+		f := results[o.i].fine
+		members[f] = append(members[f], o.i)
 	}
 	var out []Row
 	for _, w := range p.Windows {
@@ -271,8 +333,8 @@ func (r *run) slaRows(kpi, window string, groups []coarseGroup, fine map[[3]int]
 	return out
 }
 
-func (r *run) ticketResult(t *ticketFact, fine *fineGroups) ticketResult {
-	res := ticketResult{key: t.key, opened: t.opened, fine: fine.id(r.ticketValues(t)), frt: math.NaN(), resolution: math.NaN(),
+func (r *run) ticketResult(t *ticketFact, fine int32) ticketResult {
+	res := ticketResult{key: t.key, opened: t.opened, fine: fine, frt: math.NaN(), resolution: math.NaN(),
 		selfService: t.channel == "self_service", policy: -1}
 	if t.firstResponse > 0 {
 		res.frt = r.business(t.branch, t.opened, t.firstResponse)

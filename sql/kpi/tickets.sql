@@ -4,9 +4,13 @@
 -- times from the opening on (for next-response runs and first-contact
 -- resolution). Business-time arithmetic on these facts happens in Go
 -- (metrics/calendar). ticket_key identifies the ticket (cityHash64 of its id).
--- The message instants come as text, milliseconds after the opening joined
--- by commas: the driver scans an array element by element through
--- reflection, which for a million tickets cost more than the query.
+-- Few columns, and text rather than arrays: the driver allocates every
+-- string it scans and walks arrays element by element through reflection,
+-- which for a million tickets cost more than the query. dims is the group
+-- of the ticket: branch/channel/priority/<length of agent>/agent then team
+-- (branch, channel and priority hold no '/'); message_offsets the agent
+-- message instants then, after '|', the customer ones, each in
+-- milliseconds after the opening, joined by commas.
 --
 -- {{ticket_source}} gives one row per ticket with every instant, unfiltered:
 -- ticket_facts_window.sql reads the facts kept incrementally (the scheduled
@@ -18,18 +22,14 @@
 -- waiting for a first response or a resolution), window start (ms), end (ms).
 SELECT
     cityHash64(ticket_id) AS ticket_key,
-    branch,
-    channel,
-    priority,
+    concat(branch, '/', channel, '/', priority, '/', toString(length(agent)), '/', agent, team) AS dims,
     opened_ms,
     first_response_ms,
     resolved_ms,
     reopened,
-    if(first_response_ms > 0, arrayFilter((a, t) -> t = first_response_ms, agent_ids, agent_ms)[1], open_agent) AS agent,
-    if(first_response_ms > 0, arrayFilter((m, t) -> t = first_response_ms, agent_teams, agent_ms)[1], open_team) AS team,
     agent_before_resolved,
-    arrayStringConcat(arrayMap(t -> toString(t - opened_ms), agent_after_open), ',') AS agent_offsets,
-    arrayStringConcat(arrayMap(t -> toString(t - opened_ms), customer_after_open), ',') AS customer_offsets
+    concat(arrayStringConcat(arrayMap(t -> toString(t - opened_ms), agent_after_open), ','), '|',
+           arrayStringConcat(arrayMap(t -> toString(t - opened_ms), customer_after_open), ',')) AS message_offsets
 FROM
 (
     SELECT
@@ -42,7 +42,9 @@ FROM
         arrayReduce('min', agent_after_open) AS first_response_ms,
         arrayReduce('min', arrayFilter(t -> t >= opened_ms AND t < ?, resolved_all)) AS resolved_ms,
         toUInt64(length(arrayDistinct(arrayFilter((h, t) -> t >= opened_ms AND t < resolved_ms, agent_h, agent_ms)))) AS agent_before_resolved,
-        toUInt8(arrayExists(t -> t >= opened_ms AND t < ?, reopened_all)) AS reopened
+        toUInt8(arrayExists(t -> t >= opened_ms AND t < ?, reopened_all)) AS reopened,
+        if(first_response_ms > 0, arrayFilter((a, t) -> t = first_response_ms, agent_ids, agent_ms)[1], open_agent) AS agent,
+        if(first_response_ms > 0, arrayFilter((m, t) -> t = first_response_ms, agent_teams, agent_ms)[1], open_team) AS team
     FROM
     (
         {{ticket_source}}
