@@ -35,7 +35,7 @@ KEYS = {
     "tickets": ["ticket_key"],
     "tickets_open": ["ticket_key"],
     "tickets_facts": ["ticket_key"],
-    "refs": ["kind", "ref_id"],
+    "refs": ["kind", "ref_key"],
     "retention": ["branch", "w"],
     "cohorts": ["branch", "cohort", "k"],
     "surveys": ["branch", "channel", "team", "agent_id", "type", "w"],

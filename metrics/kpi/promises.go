@@ -9,19 +9,29 @@ import (
 
 // refFact is one row of sql/kpi/refs.sql: an appointment or a callback.
 type refFact struct {
-	kind, ref, branch string
-	due, fulfilled    uint64 // ms; fulfilled 0 = not yet
+	kind, branch   string
+	ref            uint64 // cityHash64 of ref_id
+	due, fulfilled uint64 // ms; fulfilled 0 = not yet
 }
 
 // refFacts returns the appointments and callbacks due in s, reduced per ref_id.
 func (e *Engine) refFacts(ctx context.Context, p Params, s span) ([]refFact, error) {
 	look := span{from: s.from.Add(-p.TicketLookback), to: p.AsOf}
 	var out []refFact
+	interned := map[string]string{} // a few branches and two kinds, not a string per row
+	intern := func(s string) string {
+		if v, ok := interned[s]; ok {
+			return v
+		}
+		interned[s] = s
+		return s
+	}
 	err := e.query(ctx, "refs", func(r driver.Rows) error {
 		var f refFact
 		if err := r.Scan(&f.kind, &f.ref, &f.branch, &f.due, &f.fulfilled); err != nil {
 			return err
 		}
+		f.kind, f.branch = intern(f.kind), intern(f.branch)
 		out = append(out, f)
 		return nil
 	}, look.fromS(), look.toS(), look.fromMs(), look.toMs(), s.fromMs(), s.toMs())
@@ -46,6 +56,7 @@ func (e *Engine) promises(ctx context.Context, r *run) ([]Row, error) {
 		return facts[i].ref < facts[j].ref
 	})
 	var out []Row
+	labels := map[string][]Labels{} // by branch
 	for _, w := range p.Windows {
 		from := uint64(windowSpan(p, w).fromMs())
 		punct, kept := newTable(Punctuality, w.Label), newTable(PromiseKept, w.Label)
@@ -53,7 +64,11 @@ func (e *Engine) promises(ctx context.Context, r *run) ([]Row, error) {
 			if f.due < from {
 				continue
 			}
-			ls := r.g.labels(r.g.values(f.branch, "", "", "", ""), branchDims)
+			ls, ok := labels[f.branch]
+			if !ok {
+				ls = r.g.labels(r.g.values(f.branch, "", "", "", ""), branchDims)
+				labels[f.branch] = ls
+			}
 			if f.kind == "callback" {
 				k := 0.0
 				if f.fulfilled > 0 && f.fulfilled <= f.due {

@@ -14,7 +14,7 @@ FROM
     (
         SELECT
             branch,
-            customer_id,
+            cityHash64(customer_id) AS customer,
             groupUniqArray(toYear(toTimeZone(occurred_at, ?)) * 12 + toMonth(toTimeZone(occurred_at, ?)) - 1) AS months,
             arrayReduce('min', months) AS cohort_num,
             intDiv(cohort_num, 12) * 100 + (cohort_num % 12) + 1 AS cohort
@@ -23,7 +23,7 @@ FROM
           AND branch IN ?
           AND occurred_at <= toDateTime(?)
           AND toUInt64(occurred_at) * 1000 + occurred_ms < ?
-        GROUP BY branch, customer_id
+        GROUP BY branch, customer
     )
     ARRAY JOIN months AS month_num
     WHERE cohort_num >= ? AND month_num - cohort_num <= 12
