@@ -164,15 +164,21 @@ func TestGoldenFixtureFromKeptTicketFacts(t *testing.T) {
 	require.NoError(t, err)
 	openScanQuery, err := cxsql.KPIVariantQuery("tickets_open", db)
 	require.NoError(t, err)
-	fromFacts := 0
+	versionsQuery, err := cxsql.KPIVariantQuery("tickets_fact_versions", db)
+	require.NoError(t, err)
+	fromFacts, fromVersions := 0, 0
 	for _, c := range rec.Calls() {
 		require.NotEqual(t, scanQuery, c.SQL)
 		require.NotEqual(t, openScanQuery, c.SQL)
-		if c.SQL == factsQuery {
+		switch c.SQL {
+		case factsQuery:
 			fromFacts++
+		case versionsQuery:
+			fromVersions++
 		}
 	}
-	require.Equal(t, 2, fromFacts, "the tickets and breaching-now queries read ticket_facts")
+	require.Equal(t, 1, fromFacts, "breaching-now reads the newest fold of each ticket")
+	require.Equal(t, 1, fromVersions, "the tickets KPIs read every fold and keep the newest")
 
 	// the incremental fold refolded the tickets with late events, no other
 	var refolded uint64

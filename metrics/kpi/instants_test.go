@@ -31,3 +31,11 @@ func TestParseTicketGroup(t *testing.T) {
 		require.Error(t, err, bad)
 	}
 }
+
+func TestNewestVersions(t *testing.T) {
+	in := []ticketResult{{key: 1, version: 5, opened: 10}, {key: 2, version: 5}, {key: 1, version: 7, opened: 9}, {key: 3}, {key: 1, version: 6}}
+	got := newestVersions(in)
+	require.Equal(t, []ticketResult{{key: 2, version: 5}, {key: 1, version: 7, opened: 9}, {key: 3}}, got)
+	unique := []ticketResult{{key: 1}, {key: 2}}
+	require.Equal(t, unique, newestVersions(unique))
+}

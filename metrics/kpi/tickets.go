@@ -25,6 +25,7 @@ type ticketFact struct {
 	reopened                               uint8
 	agentBeforeResolved                    uint64
 	agentMs, customerMs                    []uint64 // distinct, sorted, from the opening on
+	version                                uint64   // folded_ms of kept facts (0 from the events)
 }
 
 // ticketGroup is a distinct value of tickets.sql's dims column, parsed once.
@@ -54,12 +55,18 @@ func parseTicketGroup(s string) (*ticketGroup, error) {
 	return &d, nil
 }
 
-// eachTicket calls fn with the facts of every ticket opened in s; with
-// openOnly, of those still waiting for a first response or a resolution.
-// fn must not keep t. The facts come from ticket_facts when the kept facts
-// cover the tickets (after folding in what arrived since the last fold),
-// from the events otherwise.
-func (e *Engine) eachTicket(ctx context.Context, r *run, s span, openOnly bool, fn func(t *ticketFact)) error {
+// Which tickets eachTicket reads.
+const (
+	ticketsAll      = iota // every ticket opened in the span, once
+	ticketsOpen            // those still waiting for a first response or a resolution
+	ticketsVersions        // every ticket, possibly several times: keep the highest version of each
+)
+
+// eachTicket calls fn with the facts of the tickets opened in s that which
+// selects. fn must not keep t. The facts come from ticket_facts when the
+// kept facts cover the tickets (after folding in what arrived since the last
+// fold), from the events otherwise.
+func (e *Engine) eachTicket(ctx context.Context, r *run, s span, which int, fn func(t *ticketFact)) error {
 	p := r.p
 	look := span{from: s.from.Add(-p.TicketLookback), to: s.to}
 	kept, err := e.useTicketFacts(ctx, r, look.from)
@@ -67,14 +74,17 @@ func (e *Engine) eachTicket(ctx context.Context, r *run, s span, openOnly bool, 
 		return err
 	}
 	only := 0
-	if openOnly {
+	if which == ticketsOpen {
 		only = 1
 	}
 	name, args := "tickets_facts", []any{s.toMs(), s.toMs(), s.toMs(), s.toMs()}
 	switch {
 	case kept:
+		if which == ticketsVersions {
+			name = "tickets_fact_versions"
+		}
 		args = append(args, s.fromMs(), s.toMs())
-	case openOnly:
+	case which == ticketsOpen:
 		name = "tickets_open"
 		args = append(args, look.fromS(), s.fromS(), s.toS(), look.fromMs(), s.fromMs(), s.toMs(),
 			look.fromS(), s.toS(), s.toMs(), s.fromMs(), s.toMs())
@@ -88,7 +98,7 @@ func (e *Engine) eachTicket(ctx context.Context, r *run, s span, openOnly bool, 
 	seen := map[string]*ticketGroup{}
 	return e.query(ctx, name, func(rows driver.Rows) error {
 		if err := rows.Scan(&t.key, &dims, &t.opened, &t.firstResponse, &t.resolved,
-			&t.reopened, &t.agentBeforeResolved, &offsets); err != nil {
+			&t.reopened, &t.agentBeforeResolved, &offsets, &t.version); err != nil {
 			return err
 		}
 		d, ok := seen[dims]
@@ -166,6 +176,7 @@ const (
 // that a million of them cost the garbage collector nothing to scan.
 type ticketResult struct {
 	key             uint64
+	version         uint64 // of the kept facts it was computed from
 	opened          uint64
 	fine            int32 // finest group
 	frt, resolution float64
@@ -195,7 +206,7 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 	results := make([]ticketResult, 0, e.ticketsSeen.Load())
 	next := make([]float64, 0, e.samplesSeen.Load()) // every ticket's next-response samples, each ticket's together
 	fineOf := map[*ticketGroup]int32{}
-	err := e.eachTicket(ctx, r, windowSpan(p, longestWindow(p.Windows)), false, func(t *ticketFact) {
+	err := e.eachTicket(ctx, r, windowSpan(p, longestWindow(p.Windows)), ticketsVersions, func(t *ticketFact) {
 		f, ok := fineOf[t.dims]
 		if !ok {
 			f = fine.id(r.ticketValues(t))
@@ -210,6 +221,7 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
+	results = newestVersions(results)
 	e.ticketsSeen.Store(int64(len(results)))
 	e.samplesSeen.Store(int64(len(next)))
 	// newest first: the tickets of a window are then a prefix of every
@@ -257,6 +269,35 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 		out = append(out, r.decisionRows(fine, results)...)
 	}
 	return out, nil
+}
+
+// newestVersions keeps, of the results computed from several versions of a
+// ticket's kept facts (folds not yet merged away), the newest one.
+func newestVersions(results []ticketResult) []ticketResult {
+	newest := make(map[uint64]int32, len(results))
+	repeated := false
+	for i := range results {
+		k := results[i].key
+		j, ok := newest[k]
+		if !ok {
+			newest[k] = int32(i)
+			continue
+		}
+		repeated = true
+		if results[i].version > results[j].version {
+			newest[k] = int32(i)
+		}
+	}
+	if !repeated {
+		return results
+	}
+	kept := results[:0]
+	for i := range results {
+		if newest[results[i].key] == int32(i) {
+			kept = append(kept, results[i])
+		}
+	}
+	return kept
 }
 
 // decisionRows counts, per burn window, the tickets whose SLA outcome was
@@ -334,7 +375,7 @@ func (r *run) slaRows(kpi, window string, groups []coarseGroup, fine map[[3]int]
 }
 
 func (r *run) ticketResult(t *ticketFact, fine int32) ticketResult {
-	res := ticketResult{key: t.key, opened: t.opened, fine: fine, frt: math.NaN(), resolution: math.NaN(),
+	res := ticketResult{key: t.key, version: t.version, opened: t.opened, fine: fine, frt: math.NaN(), resolution: math.NaN(),
 		selfService: t.channel == "self_service", policy: -1}
 	if t.firstResponse > 0 {
 		res.frt = r.business(t.branch, t.opened, t.firstResponse)
@@ -621,7 +662,7 @@ func (r *run) ticketRows(w Window, fine *fineGroups, results []ticketResult, nex
 func (e *Engine) slaNow(ctx context.Context, r *run) ([]Row, error) {
 	p := r.p
 	t := newTable(SLANow, p.BreachingLookback.Label)
-	err := e.eachTicket(ctx, r, windowSpan(p, p.BreachingLookback), true, func(f *ticketFact) {
+	err := e.eachTicket(ctx, r, windowSpan(p, p.BreachingLookback), ticketsOpen, func(f *ticketFact) {
 		policy, ok := sla.Match(p.Policies, f.channel, f.priority)
 		if !ok {
 			return
@@ -682,7 +723,7 @@ func (e *Engine) Samples(ctx context.Context, p Params, kpiName string, w Window
 	}
 	r := &run{p: p, want: map[string]bool{}, g: grouping{by: p.By, regions: p.Regions}, complaints: map[string]*table{}}
 	out := map[string][]float64{}
-	err := e.eachTicket(ctx, r, windowSpan(p, w), false, func(t *ticketFact) {
+	err := e.eachTicket(ctx, r, windowSpan(p, w), ticketsAll, func(t *ticketFact) {
 		switch kpiName {
 		case FirstResponse:
 			if t.firstResponse > 0 {

@@ -5,7 +5,7 @@
 -- Parameters: the fold's version (ms), then the fragment's.
 INSERT INTO {{db}}.ticket_facts
 SELECT ticket_id, opened_ms, branch, channel, priority, open_team, open_agent, agent_ms, agent_ids, agent_teams,
-       agent_h, customer_ms, resolved_all, reopened_all, toUInt64(?) AS folded_ms
+       agent_h, customer_ms, resolved_all, reopened_all, toUInt64(?) AS fold_version
 FROM
 (
     {{ticket_groups}}

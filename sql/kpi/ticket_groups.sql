@@ -20,7 +20,8 @@ SELECT
     groupArrayIf(h, type = 'ticket.message' AND author = 'agent') AS agent_h,
     groupArrayIf(ts_ms, type = 'ticket.message' AND author = 'customer') AS customer_ms,
     groupArrayIf(ts_ms, type = 'ticket.resolved') AS resolved_all,
-    groupArrayIf(ts_ms, type = 'ticket.reopened') AS reopened_all
+    groupArrayIf(ts_ms, type = 'ticket.reopened') AS reopened_all,
+    toUInt64(0) AS folded_ms
 FROM
 (
     SELECT cityHash64(event_id) AS h, ticket_id, toString(type) AS type, branch, toString(channel) AS channel,

@@ -10,7 +10,8 @@
 -- of the ticket: branch/channel/priority/<length of agent>/agent then team
 -- (branch, channel and priority hold no '/'); message_offsets the agent
 -- message instants then, after '|', the customer ones, each in
--- milliseconds after the opening, joined by commas.
+-- milliseconds after the opening, joined by commas. folded_ms is the kept
+-- facts' version (0 from the events).
 --
 -- {{ticket_source}} gives one row per ticket with every instant, unfiltered:
 -- ticket_facts_window.sql reads the facts kept incrementally (the scheduled
@@ -29,14 +30,15 @@ SELECT
     reopened,
     agent_before_resolved,
     concat(arrayStringConcat(arrayMap(t -> toString(t - opened_ms), agent_after_open), ','), '|',
-           arrayStringConcat(arrayMap(t -> toString(t - opened_ms), customer_after_open), ',')) AS message_offsets
+           arrayStringConcat(arrayMap(t -> toString(t - opened_ms), customer_after_open), ',')) AS message_offsets,
+    folded_ms
 FROM
 (
     SELECT
         ticket_id,
         opened_ms,
         branch, channel, priority, open_team, open_agent,
-        agent_ms, agent_ids, agent_teams, agent_h,
+        agent_ms, agent_ids, agent_teams, agent_h, folded_ms,
         arraySort(arrayDistinct(arrayFilter(t -> t >= opened_ms AND t < ?, agent_ms))) AS agent_after_open,
         arraySort(arrayDistinct(arrayFilter(t -> t >= opened_ms AND t < ?, customer_ms))) AS customer_after_open,
         arrayReduce('min', agent_after_open) AS first_response_ms,
