@@ -74,7 +74,7 @@ type KPIVariant struct {
 var kpiFragments = map[string]bool{
 	"tickets_open": true, "ticket_groups": true, "ticket_facts_window": true,
 	"ticket_events_window": true, "ticket_events_since": true, "ticket_events_touched": true,
-	"ticket_touched_ids": true, "ticket_final": true,
+	"ticket_touched_ids": true, "ticket_final": true, "ticket_since": true,
 }
 
 // The forms of the queries with placeholders, by label: the engine runs
@@ -85,9 +85,9 @@ var ticketVariants = []KPIVariant{
 	{Label: "tickets_open", Name: "tickets", Parts: map[string]string{
 		"ticket_source": "ticket_groups", "ticket_events": "ticket_events_window", "ticket_filter": "tickets_open"}},
 	{Label: "tickets_facts", Name: "tickets", Parts: map[string]string{
-		"ticket_source": "ticket_facts_window", "ticket_final": "ticket_final"}},
+		"ticket_source": "ticket_facts_window", "ticket_final": "ticket_final", "ticket_since": ""}},
 	{Label: "tickets_fact_versions", Name: "tickets", Parts: map[string]string{
-		"ticket_source": "ticket_facts_window", "ticket_final": ""}},
+		"ticket_source": "ticket_facts_window", "ticket_final": "", "ticket_since": "ticket_since"}},
 	{Label: "ticket_fold_full", Name: "ticket_fold", Parts: map[string]string{
 		"ticket_groups": "ticket_groups", "ticket_events": "ticket_events_since"}},
 	{Label: "ticket_fold_touched", Name: "ticket_fold", Parts: map[string]string{

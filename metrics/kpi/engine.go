@@ -27,6 +27,8 @@ type Engine struct {
 	// the tickets and next-response samples of the last tickets job, to
 	// size the next one's slices
 	ticketsSeen, samplesSeen atomic.Int64
+	memoMu                   sync.Mutex
+	memo                     *ticketMemo // the last scheduled tickets run's results
 }
 
 // NewEngine returns an engine over the events of database. It does no I/O.
@@ -65,6 +67,13 @@ var families = []struct {
 
 // Compute returns the rows of the named KPIs (all when kpis is empty) for p.
 func (e *Engine) Compute(ctx context.Context, p Params, kpis ...string) ([]Row, error) {
+	return e.compute(ctx, p, false, kpis...)
+}
+
+// compute is Compute; scheduled says that p.AsOf only moves forward from one
+// call to the next (a scheduled job, a backfill), so that the tickets KPIs
+// may reuse what the last call computed (ticketMemo).
+func (e *Engine) compute(ctx context.Context, p Params, scheduled bool, kpis ...string) ([]Row, error) {
 	p = p.WithDefaults()
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -81,7 +90,7 @@ func (e *Engine) Compute(ctx context.Context, p Params, kpis ...string) ([]Row, 
 			want[k] = true
 		}
 	}
-	r := &run{p: p, want: want, g: grouping{by: p.By, regions: p.Regions}, complaints: map[string]*table{}}
+	r := &run{p: p, want: want, g: grouping{by: p.By, regions: p.Regions}, complaints: map[string]*table{}, scheduled: scheduled}
 	for _, w := range p.BurnWindows {
 		r.longestBurn = max(r.longestBurn, w.Duration)
 	}
@@ -117,6 +126,7 @@ type run struct {
 	want        map[string]bool
 	g           grouping
 	complaints  map[string]*table // by window label
+	scheduled   bool              // as_of only moves forward between runs (see compute)
 	folded      bool              // ticket facts were refreshed in this run
 	folds       foldState         // and their state after
 }

@@ -2,10 +2,12 @@ package kpi_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxpulse/cxpulse/ingest"
@@ -191,4 +193,90 @@ func TestGoldenFixtureFromKeptTicketFacts(t *testing.T) {
 	scanned, err := kpi.NewEngine(conn, db).ScanOnly().Compute(ctx, g.Params)
 	require.NoError(t, err)
 	kpitest.RequireSameRows(t, got, scanned)
+}
+
+// Scheduled runs of the tickets job reuse what the previous run computed
+// (the memo) and read only the tickets that may have changed: run early with
+// half the ticket events, then at the fixture's as_of with the rest folded
+// in, then again with nothing new, each equal to grouping all the events.
+func TestScheduledTicketRunsReuseThePreviousRun(t *testing.T) {
+	g, err := kpitest.LoadGolden("../../testdata/golden")
+	require.NoError(t, err)
+	ctx := context.Background()
+	conn := sqltest.Connect(t)
+	db := sqltest.Database(t, conn)
+	_, err = cxsql.Migrate(ctx, conn, db)
+	require.NoError(t, err)
+	var early, late []event.Event
+	for i, ev := range g.Events {
+		if strings.HasPrefix(string(ev.Type), "ticket.") && i%3 == 0 {
+			late = append(late, ev)
+		} else {
+			early = append(early, ev)
+		}
+	}
+	table := "`" + db + "`.events"
+	require.NoError(t, ingest.Load(ctx, conn, table, early, 0))
+	time.Sleep(1100 * time.Millisecond)
+
+	rec := &chdbdump.Recorder{Conn: conn}
+	engine := kpi.NewEngine(rec, db).WithFoldOverlap(0)
+	snaps := kpi.NewSnapshots(conn, db)
+	job := kpi.JobSpec{Name: "tickets", KPIs: []string{kpi.FirstResponse, kpi.NextResponse, kpi.Resolution, kpi.Reopen,
+		kpi.FCR, kpi.Volume, kpi.SLA, kpi.SLADecisions}}
+	scan := kpi.NewEngine(conn, db).ScanOnly()
+	check := func(asOf time.Time) {
+		t.Helper()
+		got, err := kpi.RunJob(ctx, engine, snaps, job, g.Params, asOf, zerolog.Nop())
+		require.NoError(t, err)
+		p := g.Params
+		p.AsOf = asOf
+		want, err := scan.Compute(ctx, p, job.KPIs...)
+		require.NoError(t, err)
+		require.NotEmpty(t, want)
+		kpitest.RequireSameRows(t, want, got)
+	}
+	check(g.Params.AsOf.Add(-26 * time.Hour))
+	require.NoError(t, ingest.Load(ctx, conn, table, late, 0))
+	time.Sleep(1100 * time.Millisecond)
+	check(g.Params.AsOf)
+	check(g.Params.AsOf)
+
+	// the runs after the first read only what may have changed
+	versions, err := cxsql.KPIVariantQuery("tickets_fact_versions", db)
+	require.NoError(t, err)
+	var reads []int
+	for _, c := range rec.Calls() {
+		if c.SQL == versions {
+			reads = append(reads, c.Rows)
+		}
+	}
+	require.Len(t, reads, 3)
+	require.NotZero(t, reads[0])
+	require.Less(t, reads[1], reads[0]+len(late), "the second run reads the refolded tickets only")
+	// nothing changed: only the tickets with events after as_of are read
+	// again (their facts may still change as as_of moves on)
+	openedBefore, after := map[string]bool{}, map[string]bool{}
+	for _, ev := range g.Events {
+		if ev.Type == "ticket.opened" && ev.OccurredAt.Before(g.Params.AsOf) {
+			openedBefore[ev.TicketID] = true
+		}
+	}
+	for _, ev := range g.Events {
+		if strings.HasPrefix(string(ev.Type), "ticket.") && !ev.OccurredAt.Before(g.Params.AsOf) && openedBefore[ev.TicketID] {
+			after[ev.TicketID] = true
+		}
+	}
+	require.Equal(t, len(after), reads[2])
+
+	// and the rows equal the hand-worked ones
+	got, err := kpi.RunJob(ctx, engine, snaps, job, g.Params, g.Params.AsOf, zerolog.Nop())
+	require.NoError(t, err)
+	var expected []kpi.Row
+	for _, row := range g.Expected {
+		if slices.Contains(job.KPIs, row.KPI) {
+			expected = append(expected, row)
+		}
+	}
+	kpitest.RequireRowsMatch(t, expected, got)
 }

@@ -33,9 +33,12 @@ func TestParseTicketGroup(t *testing.T) {
 }
 
 func TestNewestVersions(t *testing.T) {
+	g1, g2, g3 := &ticketGroup{branch: "a"}, &ticketGroup{branch: "b"}, &ticketGroup{branch: "c"}
 	in := []ticketResult{{key: 1, version: 5, opened: 10}, {key: 2, version: 5}, {key: 1, version: 7, opened: 9}, {key: 3}, {key: 1, version: 6}}
-	got := newestVersions(in)
+	got, groups := newestVersions(in, []*ticketGroup{g1, g2, g3, g1, g2})
 	require.Equal(t, []ticketResult{{key: 2, version: 5}, {key: 1, version: 7, opened: 9}, {key: 3}}, got)
+	require.Equal(t, []*ticketGroup{g2, g3, g1}, groups)
 	unique := []ticketResult{{key: 1}, {key: 2}}
-	require.Equal(t, unique, newestVersions(unique))
+	got, _ = newestVersions(unique, []*ticketGroup{g1, g2})
+	require.Equal(t, unique, got)
 }

@@ -29,7 +29,7 @@ func RunJob(ctx context.Context, e *Engine, s *Snapshots, job JobSpec, p Params,
 			return nil, fmt.Errorf("%s as of %s: ticket facts: %w", job.Name, asOf.Format(time.RFC3339), err)
 		}
 	}
-	rows, err := e.Compute(ctx, p, job.KPIs...)
+	rows, err := e.compute(ctx, p, true, job.KPIs...)
 	if err != nil {
 		return nil, fmt.Errorf("compute %s as of %s: %w", job.Name, asOf.Format(time.RFC3339), err)
 	}
@@ -45,7 +45,7 @@ func RunJob(ctx context.Context, e *Engine, s *Snapshots, job JobSpec, p Params,
 		}
 		q := p
 		q.By = by
-		more, err := e.Compute(ctx, q, split...)
+		more, err := e.compute(ctx, q, true, split...)
 		if err != nil {
 			return nil, fmt.Errorf("compute %s by %v as of %s: %w", job.Name, by, asOf.Format(time.RFC3339), err)
 		}

@@ -26,6 +26,7 @@ type ticketFact struct {
 	agentBeforeResolved                    uint64
 	agentMs, customerMs                    []uint64 // distinct, sorted, from the opening on
 	version                                uint64   // folded_ms of kept facts (0 from the events)
+	future                                 uint8    // 1: the kept facts hold instants at or after the end
 }
 
 // ticketGroup is a distinct value of tickets.sql's dims column, parsed once.
@@ -66,7 +67,7 @@ const (
 // selects. fn must not keep t. The facts come from ticket_facts when the
 // kept facts cover the tickets (after folding in what arrived since the last
 // fold), from the events otherwise.
-func (e *Engine) eachTicket(ctx context.Context, r *run, s span, which int, fn func(t *ticketFact)) error {
+func (e *Engine) eachTicket(ctx context.Context, r *run, s span, which int, since ticketsSince, fn func(t *ticketFact)) error {
 	p := r.p
 	look := span{from: s.from.Add(-p.TicketLookback), to: s.to}
 	kept, err := e.useTicketFacts(ctx, r, look.from)
@@ -77,13 +78,15 @@ func (e *Engine) eachTicket(ctx context.Context, r *run, s span, which int, fn f
 	if which == ticketsOpen {
 		only = 1
 	}
-	name, args := "tickets_facts", []any{s.toMs(), s.toMs(), s.toMs(), s.toMs()}
+	end := s.toMs()
+	name, args := "tickets_facts", []any{end, end, end, end, end, end, end, end}
 	switch {
 	case kept:
+		args = append(args, s.fromMs(), s.toMs())
 		if which == ticketsVersions {
 			name = "tickets_fact_versions"
+			args = append(args, since.version, since.asOf, since.keySet())
 		}
-		args = append(args, s.fromMs(), s.toMs())
 	case which == ticketsOpen:
 		name = "tickets_open"
 		args = append(args, look.fromS(), s.fromS(), s.toS(), look.fromMs(), s.fromMs(), s.toMs(),
@@ -98,7 +101,7 @@ func (e *Engine) eachTicket(ctx context.Context, r *run, s span, which int, fn f
 	seen := map[string]*ticketGroup{}
 	return e.query(ctx, name, func(rows driver.Rows) error {
 		if err := rows.Scan(&t.key, &dims, &t.opened, &t.firstResponse, &t.resolved,
-			&t.reopened, &t.agentBeforeResolved, &offsets, &t.version); err != nil {
+			&t.reopened, &t.agentBeforeResolved, &offsets, &t.version, &t.future); err != nil {
 			return err
 		}
 		d, ok := seen[dims]
@@ -177,6 +180,7 @@ const (
 type ticketResult struct {
 	key             uint64
 	version         uint64 // of the kept facts it was computed from
+	future          bool   // its facts hold instants after the as_of it was computed for
 	opened          uint64
 	fine            int32 // finest group
 	frt, resolution float64
@@ -201,29 +205,10 @@ type ticketResult struct {
 func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 	p := r.p
 	fine := newFineGroups(r, ticketDims)
-	// sized as the last run's: growing slices of a million tickets was a
-	// sizeable share of a refresh
-	results := make([]ticketResult, 0, e.ticketsSeen.Load())
-	next := make([]float64, 0, e.samplesSeen.Load()) // every ticket's next-response samples, each ticket's together
-	fineOf := map[*ticketGroup]int32{}
-	err := e.eachTicket(ctx, r, windowSpan(p, longestWindow(p.Windows)), ticketsVersions, func(t *ticketFact) {
-		f, ok := fineOf[t.dims]
-		if !ok {
-			f = fine.id(r.ticketValues(t))
-			fineOf[t.dims] = f
-		}
-		res := r.ticketResult(t, f)
-		from := len(next)
-		next = r.nextResponses(t, next)
-		res.next = [2]int32{int32(from), int32(len(next))}
-		results = append(results, res)
-	})
+	results, next, err := e.ticketResults(ctx, r, fine)
 	if err != nil {
 		return nil, err
 	}
-	results = newestVersions(results)
-	e.ticketsSeen.Store(int64(len(results)))
-	e.samplesSeen.Store(int64(len(next)))
 	// newest first: the tickets of a window are then a prefix of every
 	// group's list; ties by key, so that sums add up in the same order on
 	// every run (ClickHouse returns the rows in any order) and the same
@@ -272,8 +257,9 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 }
 
 // newestVersions keeps, of the results computed from several versions of a
-// ticket's kept facts (folds not yet merged away), the newest one.
-func newestVersions(results []ticketResult) []ticketResult {
+// ticket's kept facts (folds not yet merged away), the newest one, with its
+// group (groups is parallel to results).
+func newestVersions(results []ticketResult, groups []*ticketGroup) ([]ticketResult, []*ticketGroup) {
 	newest := make(map[uint64]int32, len(results))
 	repeated := false
 	for i := range results {
@@ -289,15 +275,16 @@ func newestVersions(results []ticketResult) []ticketResult {
 		}
 	}
 	if !repeated {
-		return results
+		return results, groups
 	}
-	kept := results[:0]
+	kept, keptGroups := results[:0], groups[:0]
 	for i := range results {
 		if newest[results[i].key] == int32(i) {
 			kept = append(kept, results[i])
+			keptGroups = append(keptGroups, groups[i])
 		}
 	}
-	return kept
+	return kept, keptGroups
 }
 
 // decisionRows counts, per burn window, the tickets whose SLA outcome was
@@ -375,7 +362,7 @@ func (r *run) slaRows(kpi, window string, groups []coarseGroup, fine map[[3]int]
 }
 
 func (r *run) ticketResult(t *ticketFact, fine int32) ticketResult {
-	res := ticketResult{key: t.key, version: t.version, opened: t.opened, fine: fine, frt: math.NaN(), resolution: math.NaN(),
+	res := ticketResult{key: t.key, version: t.version, future: t.future != 0, opened: t.opened, fine: fine, frt: math.NaN(), resolution: math.NaN(),
 		selfService: t.channel == "self_service", policy: -1}
 	if t.firstResponse > 0 {
 		res.frt = r.business(t.branch, t.opened, t.firstResponse)
@@ -662,7 +649,7 @@ func (r *run) ticketRows(w Window, fine *fineGroups, results []ticketResult, nex
 func (e *Engine) slaNow(ctx context.Context, r *run) ([]Row, error) {
 	p := r.p
 	t := newTable(SLANow, p.BreachingLookback.Label)
-	err := e.eachTicket(ctx, r, windowSpan(p, p.BreachingLookback), ticketsOpen, func(f *ticketFact) {
+	err := e.eachTicket(ctx, r, windowSpan(p, p.BreachingLookback), ticketsOpen, ticketsSince{}, func(f *ticketFact) {
 		policy, ok := sla.Match(p.Policies, f.channel, f.priority)
 		if !ok {
 			return
@@ -723,7 +710,7 @@ func (e *Engine) Samples(ctx context.Context, p Params, kpiName string, w Window
 	}
 	r := &run{p: p, want: map[string]bool{}, g: grouping{by: p.By, regions: p.Regions}, complaints: map[string]*table{}}
 	out := map[string][]float64{}
-	err := e.eachTicket(ctx, r, windowSpan(p, w), ticketsAll, func(t *ticketFact) {
+	err := e.eachTicket(ctx, r, windowSpan(p, w), ticketsAll, ticketsSince{}, func(t *ticketFact) {
 		switch kpiName {
 		case FirstResponse:
 			if t.firstResponse > 0 {

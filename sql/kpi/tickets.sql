@@ -11,7 +11,8 @@
 -- (branch, channel and priority hold no '/'); message_offsets the agent
 -- message instants then, after '|', the customer ones, each in
 -- milliseconds after the opening, joined by commas. folded_ms is the kept
--- facts' version (0 from the events).
+-- facts' version (0 from the events); future is 1 when the facts hold
+-- instants at or after end (so that they may change as end moves on).
 --
 -- {{ticket_source}} gives one row per ticket with every instant, unfiltered:
 -- ticket_facts_window.sql reads the facts kept incrementally (the scheduled
@@ -19,7 +20,7 @@
 -- events (an as_of older than the kept facts cover). Only instants before
 -- end count here, so both answer as of end.
 -- (18.16 cannot capture a constant column in a lambda, so end is bound into
--- each.) Parameters: end (ms) four times, the source's, then open_only (1: only tickets still
+-- each.) Parameters: end (ms) eight times, the source's, then open_only (1: only tickets still
 -- waiting for a first response or a resolution), window start (ms), end (ms).
 SELECT
     cityHash64(ticket_id) AS ticket_key,
@@ -31,7 +32,8 @@ SELECT
     agent_before_resolved,
     concat(arrayStringConcat(arrayMap(t -> toString(t - opened_ms), agent_after_open), ','), '|',
            arrayStringConcat(arrayMap(t -> toString(t - opened_ms), customer_after_open), ',')) AS message_offsets,
-    folded_ms
+    folded_ms,
+    future
 FROM
 (
     SELECT
@@ -46,7 +48,9 @@ FROM
         toUInt64(length(arrayDistinct(arrayFilter((h, t) -> t >= opened_ms AND t < resolved_ms, agent_h, agent_ms)))) AS agent_before_resolved,
         toUInt8(arrayExists(t -> t >= opened_ms AND t < ?, reopened_all)) AS reopened,
         if(first_response_ms > 0, arrayFilter((a, t) -> t = first_response_ms, agent_ids, agent_ms)[1], open_agent) AS agent,
-        if(first_response_ms > 0, arrayFilter((m, t) -> t = first_response_ms, agent_teams, agent_ms)[1], open_team) AS team
+        if(first_response_ms > 0, arrayFilter((m, t) -> t = first_response_ms, agent_teams, agent_ms)[1], open_team) AS team,
+        toUInt8(arrayExists(t -> t >= ?, agent_ms) OR arrayExists(t -> t >= ?, customer_ms)
+                OR arrayExists(t -> t >= ?, resolved_all) OR arrayExists(t -> t >= ?, reopened_all)) AS future
     FROM
     (
         {{ticket_source}}

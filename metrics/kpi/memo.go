@@ -1,0 +1,188 @@
+package kpi
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+)
+
+// ticketsSince narrows a read of the kept ticket facts to what may differ
+// from what was computed at an earlier as_of (the zero value: everything).
+type ticketsSince struct {
+	version uint64   // folds up to this one were read then
+	asOf    uint64   // the earlier as_of (ms): tickets opened since are new
+	keys    []uint64 // tickets whose facts held instants after it
+}
+
+func (s ticketsSince) keySet() clickhouse.GroupSet {
+	vals := []any{uint64(0)} // IN () is not SQL; no ticket id hashes to 0 in practice
+	for _, k := range s.keys {
+		vals = append(vals, k)
+	}
+	return clickhouse.GroupSet{Value: vals}
+}
+
+// maxMemoFutureKeys bounds the tickets re-read by key on every run; with more
+// (clocks far apart), the memo is not kept.
+const maxMemoFutureKeys = 10_000
+
+// ticketMemo is what the last scheduled tickets run computed, so that the
+// next one (a later as_of, same parameters) reads and computes only the
+// tickets that may have changed: those folded or opened since, and those
+// whose facts held instants after the last as_of. A settled ticket
+// (resolved, first answered, every SLA target met or breached, no instant
+// after as_of) keeps its result as long as its facts do not change; the
+// others are recomputed from their facts on every run, because their
+// outcome depends on as_of.
+type ticketMemo struct {
+	params  string         // the parameters' identity (memoKey)
+	asOf    uint64         // ms
+	from    uint64         // the longest window's start then (ms)
+	version uint64         // the fold state the run read after
+	results []ticketResult // every ticket opened in [from, asOf), fine left to each run
+	groups  []*ticketGroup // parallel to results
+	next    []float64      // the next-response samples results refer to
+	open    map[uint64]*ticketFact
+	future  []uint64
+}
+
+// memoKey identifies the parameters a memo is valid for: the business
+// calendars and policies that results depend on, and the windows.
+func memoKey(p Params) string {
+	return fmt.Sprintf("%p|%v|%v|%v|%v", p.Calendars, p.Policies, p.Windows, p.BurnWindows, p.TicketLookback)
+}
+
+// ticketResults computes the result of every ticket opened in the longest
+// window (results refer to next for their next-response samples). A
+// scheduled run reuses the last scheduled run's memo when it can.
+func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([]ticketResult, []float64, error) {
+	p := r.p
+	s := windowSpan(p, longestWindow(p.Windows))
+	asOf, from := uint64(s.toMs()), uint64(s.fromMs())
+	look := s.from.Add(-p.TicketLookback)
+	kept, err := e.useTicketFacts(ctx, r, look)
+	if err != nil {
+		return nil, nil, err
+	}
+	var memo *ticketMemo
+	if r.scheduled && kept {
+		e.memoMu.Lock()
+		defer e.memoMu.Unlock()
+		if m := e.memo; m != nil && m.params == memoKey(p) && m.asOf <= asOf && m.from <= from {
+			memo = m
+		}
+	}
+	since := ticketsSince{}
+	if memo != nil {
+		since = ticketsSince{version: memo.version, asOf: memo.asOf, keys: memo.future}
+	}
+
+	fineOf := map[*ticketGroup]int32{}
+	fineID := func(g *ticketGroup) int32 {
+		f, ok := fineOf[g]
+		if !ok {
+			f = fine.id(r.g.values(g.branch, g.channel, g.team, g.agent, g.priority))
+			fineOf[g] = f
+		}
+		return f
+	}
+	// sized as the last run's: growing slices of a million tickets was a
+	// sizeable share of a refresh
+	results := make([]ticketResult, 0, e.ticketsSeen.Load())
+	groups := make([]*ticketGroup, 0, cap(results))
+	next := make([]float64, 0, e.samplesSeen.Load()) // every ticket's next-response samples, each ticket's together
+	open := map[uint64]*ticketFact{}
+	add := func(t *ticketFact) ticketResult {
+		res := r.ticketResult(t, fineID(t.dims))
+		start := len(next)
+		next = r.nextResponses(t, next)
+		res.next = [2]int32{int32(start), int32(len(next))}
+		results = append(results, res)
+		groups = append(groups, t.dims)
+		return res
+	}
+	fresh := map[uint64]bool{}
+	err = e.eachTicket(ctx, r, s, ticketsVersions, since, func(t *ticketFact) {
+		res := add(t)
+		if memo != nil {
+			fresh[t.key] = true
+		}
+		if !settled(&res, t) {
+			if prev := open[t.key]; prev == nil || prev.version < t.version {
+				open[t.key] = t.clone()
+			}
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if memo != nil {
+		for i := range memo.results {
+			old := &memo.results[i]
+			if fresh[old.key] || old.opened < from {
+				continue // read again, or out of the window now
+			}
+			if t := memo.open[old.key]; t != nil {
+				res := add(t)
+				if !settled(&res, t) {
+					open[t.key] = t
+				}
+				continue
+			}
+			res := *old
+			res.fine = fineID(memo.groups[i])
+			start := len(next)
+			next = append(next, memo.next[old.next[0]:old.next[1]]...)
+			res.next = [2]int32{int32(start), int32(len(next))}
+			results = append(results, res)
+			groups = append(groups, memo.groups[i])
+		}
+	}
+	results, groups = newestVersions(results, groups)
+	e.ticketsSeen.Store(int64(len(results)))
+	e.samplesSeen.Store(int64(len(next)))
+	if r.scheduled && kept {
+		e.memo = newTicketMemo(p, asOf, from, r.folds.folded, results, groups, next, open)
+	}
+	return results, next, nil
+}
+
+// settled reports whether a ticket's result can no longer change while its
+// facts do not: everything it is measured by has happened, before as_of.
+func settled(res *ticketResult, t *ticketFact) bool {
+	if t.future != 0 || !res.resolved || t.firstResponse == 0 {
+		return false
+	}
+	for _, o := range res.sla {
+		if o == slaPending {
+			return false
+		}
+	}
+	return true
+}
+
+func newTicketMemo(p Params, asOf, from, version uint64, results []ticketResult, groups []*ticketGroup, next []float64, open map[uint64]*ticketFact) *ticketMemo {
+	m := &ticketMemo{params: memoKey(p), asOf: asOf, from: from, version: version, results: results, groups: groups, next: next, open: map[uint64]*ticketFact{}}
+	for i := range results {
+		res := &results[i]
+		if t := open[res.key]; t != nil && t.version == res.version {
+			m.open[res.key] = t
+		}
+		if res.future {
+			m.future = append(m.future, res.key)
+		}
+	}
+	if len(m.future) > maxMemoFutureKeys {
+		return nil
+	}
+	return m
+}
+
+// clone copies t, whose slices eachTicket reuses.
+func (t *ticketFact) clone() *ticketFact {
+	c := *t
+	c.agentMs = append([]uint64(nil), t.agentMs...)
+	c.customerMs = append([]uint64(nil), t.customerMs...)
+	return &c
+}
