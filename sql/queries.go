@@ -73,25 +73,28 @@ type KPIVariant struct {
 // kpiFragments are files that are parts of other queries, not queries.
 var kpiFragments = map[string]bool{
 	"tickets_open": true, "ticket_groups": true, "ticket_facts_window": true,
-	"ticket_events_window": true, "ticket_events_since": true, "ticket_events_touched": true,
-	"ticket_touched_ids": true, "ticket_final": true, "ticket_since": true,
+	"ticket_events_window": true, "ticket_events_since": true, "ticket_prewhere_touched": true,
+	"ticket_touched_ids": true, "ticket_final": true, "ticket_since": true, "ticket_open_ids": true,
 }
 
 // The forms of the queries with placeholders, by label: the engine runs
 // them by these labels, and replays find them under the same ones.
 var ticketVariants = []KPIVariant{
 	{Label: "tickets", Name: "tickets", Parts: map[string]string{
-		"ticket_source": "ticket_groups", "ticket_events": "ticket_events_window", "ticket_filter": ""}},
+		"ticket_source": "ticket_groups", "ticket_prewhere": "", "ticket_events": "ticket_events_window", "ticket_filter": ""}},
 	{Label: "tickets_open", Name: "tickets", Parts: map[string]string{
-		"ticket_source": "ticket_groups", "ticket_events": "ticket_events_window", "ticket_filter": "tickets_open"}},
+		"ticket_source": "ticket_groups", "ticket_prewhere": "", "ticket_events": "ticket_events_window", "ticket_filter": "tickets_open"}},
 	{Label: "tickets_facts", Name: "tickets", Parts: map[string]string{
-		"ticket_source": "ticket_facts_window", "ticket_final": "ticket_final", "ticket_since": ""}},
+		"ticket_source": "ticket_facts_window", "ticket_final": "ticket_final", "ticket_facts_filter": ""}},
+	{Label: "tickets_facts_open", Name: "tickets", Parts: map[string]string{
+		"ticket_source": "ticket_facts_window", "ticket_final": "ticket_final", "ticket_facts_filter": "ticket_open_ids"}},
 	{Label: "tickets_fact_versions", Name: "tickets", Parts: map[string]string{
-		"ticket_source": "ticket_facts_window", "ticket_final": "", "ticket_since": "ticket_since"}},
+		"ticket_source": "ticket_facts_window", "ticket_final": "", "ticket_facts_filter": "ticket_since"}},
 	{Label: "ticket_fold_full", Name: "ticket_fold", Parts: map[string]string{
-		"ticket_groups": "ticket_groups", "ticket_events": "ticket_events_since"}},
+		"ticket_groups": "ticket_groups", "ticket_prewhere": "", "ticket_events": "ticket_events_since"}},
 	{Label: "ticket_fold_touched", Name: "ticket_fold", Parts: map[string]string{
-		"ticket_groups": "ticket_groups", "ticket_events": "ticket_events_touched", "ticket_touched_ids": "ticket_touched_ids"}},
+		"ticket_groups": "ticket_groups", "ticket_prewhere": "ticket_prewhere_touched",
+		"ticket_touched_ids": "ticket_touched_ids", "ticket_events": "ticket_events_since"}},
 	{Label: "ticket_touched", Name: "ticket_touched", Parts: map[string]string{"ticket_touched_ids": "ticket_touched_ids"}},
 }
 
@@ -116,4 +119,27 @@ func KPIVariantQuery(label, database string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("kpi query %q: no such form", label)
+}
+
+//go:embed bench/*.sql
+var benchFiles embed.FS
+
+// BenchStatement returns the embedded statement bench/NAME.sql of the
+// benchmarks for the database, comments removed.
+func BenchStatement(name, database string) (string, error) {
+	if !ValidIdentifier(database) {
+		return "", fmt.Errorf("database name %q: must match %s", database, identifierName)
+	}
+	body, err := benchFiles.ReadFile("bench/" + name + ".sql")
+	if err != nil {
+		return "", fmt.Errorf("bench statement %q: %w", name, err)
+	}
+	var out strings.Builder
+	for _, line := range strings.Split(Render(string(body), database), "\n") {
+		if t := strings.TrimSpace(line); t != "" && !strings.HasPrefix(t, "--") {
+			out.WriteString(line)
+			out.WriteByte('\n')
+		}
+	}
+	return out.String(), nil
 }

@@ -35,6 +35,8 @@ KEYS = {
     "tickets": ["ticket_key"],
     "tickets_open": ["ticket_key"],
     "tickets_facts": ["ticket_key"],
+    "tickets_facts_open": ["ticket_key"],
+    "tickets_fact_versions": ["ticket_key"],
     "refs": ["kind", "ref_key"],
     "retention": ["branch", "w"],
     "cohorts": ["branch", "cohort", "k"],

@@ -166,6 +166,8 @@ func TestGoldenFixtureFromKeptTicketFacts(t *testing.T) {
 	require.NoError(t, err)
 	openScanQuery, err := cxsql.KPIVariantQuery("tickets_open", db)
 	require.NoError(t, err)
+	openQuery, err := cxsql.KPIVariantQuery("tickets_facts_open", db)
+	require.NoError(t, err)
 	versionsQuery, err := cxsql.KPIVariantQuery("tickets_fact_versions", db)
 	require.NoError(t, err)
 	fromFacts, fromVersions := 0, 0
@@ -173,7 +175,7 @@ func TestGoldenFixtureFromKeptTicketFacts(t *testing.T) {
 		require.NotEqual(t, scanQuery, c.SQL)
 		require.NotEqual(t, openScanQuery, c.SQL)
 		switch c.SQL {
-		case factsQuery:
+		case factsQuery, openQuery:
 			fromFacts++
 		case versionsQuery:
 			fromVersions++

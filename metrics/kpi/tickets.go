@@ -83,9 +83,13 @@ func (e *Engine) eachTicket(ctx context.Context, r *run, s span, which int, sinc
 	switch {
 	case kept:
 		args = append(args, s.fromMs(), s.toMs())
-		if which == ticketsVersions {
+		switch which {
+		case ticketsVersions:
 			name = "tickets_fact_versions"
 			args = append(args, since.version, since.asOf, since.keySet())
+		case ticketsOpen:
+			name = "tickets_facts_open"
+			args = append(args, s.fromMs(), s.toMs(), end, end)
 		}
 	case which == ticketsOpen:
 		name = "tickets_open"

@@ -1,6 +1,6 @@
 -- Fragment: per-ticket facts grouped from the ticket events that
--- {{ticket_events}} selects (a window for tickets.sql, the tickets to refold
--- for ticket_fold.sql): the opening event's branch, channel, priority, team
+-- {{ticket_prewhere}} (empty, or the tickets to refold) and {{ticket_events}}
+-- (a window for tickets.sql, the covered range for ticket_fold.sql) select: the opening event's branch, channel, priority, team
 -- and agent, and every agent message (instant, agent, team, event hash),
 -- customer message, resolution and reopening instant, unfiltered.
 -- Copies of an event change nothing downstream: every fact used is a
@@ -28,6 +28,7 @@ FROM
            if(priority = '', 'normal', toString(priority)) AS priority, team, agent_id, toString(author) AS author,
            toUInt64(occurred_at) * 1000 + occurred_ms AS ts_ms
     FROM {{db}}.events
+    {{ticket_prewhere}}
     WHERE type IN ('ticket.opened', 'ticket.message', 'ticket.resolved', 'ticket.reopened')
       {{ticket_events}}
 )

@@ -1,0 +1,13 @@
+-- Fragment of ticket_facts_window.sql for breaching-now: only the tickets of
+-- which some kept fold still waits for an agent's reply or a resolution as
+-- of end. A cheap pass over two arrays without FINAL; as it keeps every fold
+-- of a ticket id, FINAL then still picks the newest of each, and tickets.sql
+-- keeps those that wait by their newest fold.
+-- Parameters: window start (ms), end (ms), end (ms) twice.
+AND ticket_id IN
+(
+    SELECT ticket_id
+    FROM {{db}}.ticket_facts
+    WHERE opened_ms >= ? AND opened_ms < ?
+      AND NOT (arrayExists(t -> t >= opened_ms AND t < ?, agent_ms) AND arrayExists(t -> t >= opened_ms AND t < ?, resolved_all))
+)
