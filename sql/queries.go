@@ -85,11 +85,11 @@ var ticketVariants = []KPIVariant{
 	{Label: "tickets_open", Name: "tickets", Parts: map[string]string{
 		"ticket_source": "ticket_groups", "ticket_prewhere": "", "ticket_events": "ticket_events_window", "ticket_filter": "tickets_open"}},
 	{Label: "tickets_facts", Name: "tickets", Parts: map[string]string{
-		"ticket_source": "ticket_facts_window", "ticket_final": "ticket_final", "ticket_facts_filter": ""}},
+		"ticket_source": "ticket_facts_window", "ticket_final": "ticket_final", "ticket_facts_prewhere": "", "ticket_facts_filter": ""}},
 	{Label: "tickets_facts_open", Name: "tickets", Parts: map[string]string{
-		"ticket_source": "ticket_facts_window", "ticket_final": "ticket_final", "ticket_facts_filter": "ticket_open_ids"}},
+		"ticket_source": "ticket_facts_window", "ticket_final": "ticket_final", "ticket_facts_prewhere": "ticket_open_ids", "ticket_facts_filter": ""}},
 	{Label: "tickets_fact_versions", Name: "tickets", Parts: map[string]string{
-		"ticket_source": "ticket_facts_window", "ticket_final": "", "ticket_facts_filter": "ticket_since"}},
+		"ticket_source": "ticket_facts_window", "ticket_final": "", "ticket_facts_prewhere": "", "ticket_facts_filter": "ticket_since"}},
 	{Label: "ticket_fold_full", Name: "ticket_fold", Parts: map[string]string{
 		"ticket_groups": "ticket_groups", "ticket_prewhere": "", "ticket_events": "ticket_events_since"}},
 	{Label: "ticket_fold_touched", Name: "ticket_fold", Parts: map[string]string{

@@ -82,14 +82,15 @@ func (e *Engine) eachTicket(ctx context.Context, r *run, s span, which int, sinc
 	name, args := "tickets_facts", []any{end, end, end, end, end, end, end, end}
 	switch {
 	case kept:
-		args = append(args, s.fromMs(), s.toMs())
 		switch which {
 		case ticketsVersions:
 			name = "tickets_fact_versions"
-			args = append(args, since.version, since.asOf, since.keySet())
+			args = append(args, s.fromMs(), s.toMs(), since.version, since.asOf, since.keySet())
 		case ticketsOpen:
 			name = "tickets_facts_open"
-			args = append(args, s.fromMs(), s.toMs(), end, end)
+			args = append(args, s.fromMs(), s.toMs(), end, end, s.fromMs(), s.toMs())
+		default:
+			args = append(args, s.fromMs(), s.toMs())
 		}
 	case which == ticketsOpen:
 		name = "tickets_open"

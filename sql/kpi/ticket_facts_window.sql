@@ -8,5 +8,6 @@
 SELECT ticket_id, opened_ms, branch, channel, priority, open_team, open_agent, agent_ms, agent_ids, agent_teams,
        agent_h, customer_ms, resolved_all, reopened_all, folded_ms
 FROM {{db}}.ticket_facts {{ticket_final}}
+{{ticket_facts_prewhere}}
 WHERE opened_ms >= ? AND opened_ms < ?
 {{ticket_facts_filter}}

@@ -1,10 +1,11 @@
 -- Fragment of ticket_facts_window.sql for breaching-now: only the tickets of
 -- which some kept fold still waits for an agent's reply or a resolution as
--- of end. A cheap pass over two arrays without FINAL; as it keeps every fold
--- of a ticket id, FINAL then still picks the newest of each, and tickets.sql
--- keeps those that wait by their newest fold.
+-- of end. A cheap pass over two arrays without FINAL, then PREWHERE, so that
+-- FINAL reads and merges the few folds of those tickets only: as it keeps
+-- every fold of a ticket id, FINAL still picks the newest of each, and
+-- tickets.sql keeps those that wait by their newest fold.
 -- Parameters: window start (ms), end (ms), end (ms) twice.
-AND ticket_id IN
+PREWHERE ticket_id IN
 (
     SELECT ticket_id
     FROM {{db}}.ticket_facts
