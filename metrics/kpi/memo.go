@@ -78,14 +78,13 @@ func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([
 		since = ticketsSince{version: memo.version, asOf: memo.asOf, keys: memo.future}
 	}
 
-	fineOf := map[*ticketGroup]int32{}
+	// a group's finest group, remembered on the group for this run: a map
+	// lookup per ticket was a sizeable share of a memo run
 	fineID := func(g *ticketGroup) int32 {
-		f, ok := fineOf[g]
-		if !ok {
-			f = fine.id(r.g.values(g.branch, g.channel, g.team, g.agent, g.priority))
-			fineOf[g] = f
+		if g.fineOf != fine {
+			g.fineOf, g.fine = fine, fine.id(r.g.values(g.branch, g.channel, g.team, g.agent, g.priority))
 		}
-		return f
+		return g.fine
 	}
 	// sized as the last run's: growing slices of a million tickets was a
 	// sizeable share of a refresh
@@ -95,6 +94,7 @@ func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([
 	open := map[uint64]*ticketFact{}
 	add := func(t *ticketFact) ticketResult {
 		res := r.ticketResult(t, fineID(t.dims))
+		res.settled = settled(&res, t)
 		start := len(next)
 		next = r.nextResponses(t, next)
 		res.next = [2]int32{int32(start), int32(len(next))}
@@ -108,7 +108,7 @@ func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([
 		if memo != nil {
 			fresh[t.key] = true
 		}
-		if !settled(&res, t) {
+		if !res.settled {
 			if prev := open[t.key]; prev == nil || prev.version < t.version {
 				open[t.key] = t.clone()
 			}
@@ -117,15 +117,17 @@ func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([
 	if err != nil {
 		return nil, nil, err
 	}
+	// several folds of a ticket not yet merged away: the newest counts
+	results, groups = newestVersions(results, groups)
 	if memo != nil {
 		for i := range memo.results {
 			old := &memo.results[i]
-			if fresh[old.key] || old.opened < from {
-				continue // read again, or out of the window now
+			if old.opened < from || (len(fresh) > 0 && fresh[old.key]) {
+				continue // out of the window now, or read again
 			}
-			if t := memo.open[old.key]; t != nil {
-				res := add(t)
-				if !settled(&res, t) {
+			if !old.settled {
+				t := memo.open[old.key]
+				if res := add(t); !res.settled {
 					open[t.key] = t
 				}
 				continue
@@ -139,7 +141,6 @@ func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([
 			groups = append(groups, memo.groups[i])
 		}
 	}
-	results, groups = newestVersions(results, groups)
 	e.ticketsSeen.Store(int64(len(results)))
 	e.samplesSeen.Store(int64(len(next)))
 	if r.scheduled && kept {
@@ -166,8 +167,13 @@ func newTicketMemo(p Params, asOf, from, version uint64, results []ticketResult,
 	m := &ticketMemo{params: memoKey(p), asOf: asOf, from: from, version: version, results: results, groups: groups, next: next, open: map[uint64]*ticketFact{}}
 	for i := range results {
 		res := &results[i]
+		if res.settled {
+			continue
+		}
 		if t := open[res.key]; t != nil && t.version == res.version {
 			m.open[res.key] = t
+		} else {
+			return nil // an unsettled ticket without its facts: compute all next time
 		}
 		if res.future {
 			m.future = append(m.future, res.key)

@@ -38,10 +38,14 @@ func (e *Engine) surveyCounts(ctx context.Context, p Params, types []string) ([]
 // complaint rate, which needs the tickets' counts too.
 func (e *Engine) surveys(ctx context.Context, r *run) ([]Row, error) {
 	p, g, want := r.p, r.g, r.want
-	types := []string{"complaint.filed"}
+	var types []string
+	if want[Complaints] {
+		types = append(types, "complaint.filed")
+	}
 	if want[NPS] || want[CSAT] || want[CES] {
 		types = append(types, "survey.nps", "survey.csat", "survey.ces")
-	} else if !want[Complaints] {
+	}
+	if len(types) == 0 {
 		return nil, nil
 	}
 	counts, err := e.surveyCounts(ctx, p, types)

@@ -7,8 +7,10 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -32,6 +34,9 @@ type ticketFact struct {
 // ticketGroup is a distinct value of tickets.sql's dims column, parsed once.
 type ticketGroup struct {
 	branch, channel, priority, agent, team string
+	// its finest group in the run that asked last (see ticketResults)
+	fineOf *fineGroups
+	fine   int32
 }
 
 // parseTicketGroup splits branch/channel/priority/<len(agent)>/agent+team.
@@ -186,6 +191,7 @@ type ticketResult struct {
 	key             uint64
 	version         uint64 // of the kept facts it was computed from
 	future          bool   // its facts hold instants after the as_of it was computed for
+	settled         bool   // it cannot change while its facts do not (see settled)
 	opened          uint64
 	fine            int32 // finest group
 	frt, resolution float64
@@ -245,15 +251,32 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 		f := results[o.i].fine
 		members[f] = append(members[f], o.i)
 	}
-	var out []Row
+	// the windows are independent: computed side by side, each into its
+	// own rows and its own complaint table, joined in window order
+	perWindow := make([][]Row, len(p.Windows))
 	for _, w := range p.Windows {
-		from := uint64(windowSpan(p, w).fromMs())
-		in := make([][]int32, len(members)) // per finest group, its tickets in the window
-		for f, m := range members {
-			n := sort.Search(len(m), func(k int) bool { return results[m[k]].opened < from })
-			in[f] = m[:n]
-		}
-		out = append(out, r.ticketRows(w, fine, results, next, in)...)
+		r.complaint(w.Label)
+	}
+	var wg sync.WaitGroup
+	limit := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, w := range p.Windows {
+		wg.Add(1)
+		limit <- struct{}{}
+		go func() {
+			defer func() { <-limit; wg.Done() }()
+			from := uint64(windowSpan(p, w).fromMs())
+			in := make([][]int32, len(members)) // per finest group, its tickets in the window
+			for f, m := range members {
+				n := sort.Search(len(m), func(k int) bool { return results[m[k]].opened < from })
+				in[f] = m[:n]
+			}
+			perWindow[i] = r.ticketRows(w, fine, results, next, in)
+		}()
+	}
+	wg.Wait()
+	var out []Row
+	for _, rows := range perWindow {
+		out = append(out, rows...)
 	}
 	if r.want[SLADecisions] {
 		out = append(out, r.decisionRows(fine, results)...)
