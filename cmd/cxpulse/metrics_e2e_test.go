@@ -99,8 +99,9 @@ func TestMetricsEqualReport(t *testing.T) {
 			return false
 		}
 		stamps := mfs["cxpulse_kpi_snapshot_timestamp_seconds"]
-		return stamps != nil && len(stamps.GetMetric()) >= len(jobs)
-	}, 2*time.Minute, time.Second, "every job's snapshot is served")
+		// the compare job writes no snapshot: its series show it has run
+		return stamps != nil && len(stamps.GetMetric()) >= len(jobs) && mfs["cxpulse_branch_flagged"] != nil
+	}, 2*time.Minute, time.Second, "every job's snapshot and the comparison are served")
 	require.NoError(t, compute.stop(t, syscall.SIGTERM))
 
 	for _, name := range documentedFamilies(t) {
