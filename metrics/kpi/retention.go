@@ -95,6 +95,7 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 		local := p.AsOf.Add(-time.Millisecond).In(loc)
 		asOfMonth := local.Year()*12 + int(local.Month()) - 1
 		first := asOfMonth - (CohortMonths - 1)
+		firstStart := time.Date(first/12, time.Month(first%12+1), 1, 0, 0, 0, 0, loc)
 		return e.query(ctx, "cohorts", func(rows driver.Rows) error {
 			var branch string
 			var cohort uint32
@@ -121,7 +122,8 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 				}
 			}
 			return nil
-		}, zone, zone, tuple(branches), p.AsOf.UnixMilli()/1000, p.AsOf.UnixMilli(), first)
+		}, zone, zone, tuple(branches), firstStart.Unix(), p.AsOf.UnixMilli()/1000, p.AsOf.UnixMilli(),
+			zone, zone, tuple(branches), first)
 	}
 	configured := map[string]bool{}
 	for _, z := range zones {

@@ -1,3 +1,7 @@
--- Every branch with events before the end.
+-- Every branch with a customer first seen before the end (the cohorts of
+-- branches without a calendar; customer_first_seen is small).
 -- Parameters: end (s).
-SELECT DISTINCT branch FROM {{db}}.events WHERE occurred_at <= toDateTime(?)
+SELECT branch
+FROM {{db}}.customer_first_seen
+GROUP BY branch
+HAVING minMerge(first) <= toDateTime(?)

@@ -1,29 +1,48 @@
 -- Monthly cohorts of the branches that share one time zone: a customer's
 -- cohort at a branch is the month (in that zone) of their first activity
--- there; each later month they are active in counts for k = months since.
--- Returns (branch, cohort YYYYMM, k, customers) for cohorts from the first
--- month wanted on and k = 0..12.
--- Parameters: the time zone (twice), the branches (a tuple), end (s), end
--- (ms), the first
--- cohort wanted as a month number (year * 12 + month - 1).
+-- there, from customer_first_seen (migration 0004), so that only the cohort
+-- months' events are read, not the whole history; each later month they are
+-- active in counts for k = months since. Returns (branch, cohort YYYYMM, k,
+-- customers) for cohorts from the first month wanted on and k = 0..12.
+-- A customer active before end was first seen before end, so the first-seen
+-- minimum over all events is theirs as of end too.
+-- Parameters: the time zone (twice), the branches (a tuple), the first
+-- cohort month's start (s), end (s), end (ms), the time zone (twice), the
+-- branches (a tuple), the first cohort wanted as a month number
+-- (year * 12 + month - 1).
 SELECT branch, toUInt32(cohort) AS cohort, toInt64(k) AS k, count() AS customers
 FROM
 (
-    SELECT branch, cohort, month_num - cohort_num AS k
+    SELECT branch, intDiv(cohort_num, 12) * 100 + (cohort_num % 12) + 1 AS cohort, month_num - cohort_num AS k
     FROM
     (
-        SELECT
-            branch,
-            cityHash64(customer_id) AS customer,
-            groupUniqArray(toYear(toTimeZone(occurred_at, ?)) * 12 + toMonth(toTimeZone(occurred_at, ?)) - 1) AS months,
-            arrayReduce('min', months) AS cohort_num,
-            intDiv(cohort_num, 12) * 100 + (cohort_num % 12) + 1 AS cohort
-        FROM {{db}}.events
-        WHERE customer_id != ''
-          AND branch IN ?
-          AND occurred_at <= toDateTime(?)
-          AND toUInt64(occurred_at) * 1000 + occurred_ms < ?
-        GROUP BY branch, customer
+        SELECT branch, customer, months, cohort_num
+        FROM
+        (
+            SELECT
+                branch,
+                cityHash64(customer_id) AS customer,
+                groupUniqArray(toYear(toTimeZone(occurred_at, ?)) * 12 + toMonth(toTimeZone(occurred_at, ?)) - 1) AS months
+            FROM {{db}}.events
+            WHERE customer_id != ''
+              AND branch IN ?
+              AND occurred_at >= toDateTime(?)
+              AND occurred_at <= toDateTime(?)
+              AND toUInt64(occurred_at) * 1000 + occurred_ms < ?
+            GROUP BY branch, customer
+        ) AS activity
+        ANY INNER JOIN
+        (
+            SELECT branch, customer, toYear(toTimeZone(first, ?)) * 12 + toMonth(toTimeZone(first, ?)) - 1 AS cohort_num
+            FROM
+            (
+                SELECT branch, customer, minMerge(first) AS first
+                FROM {{db}}.customer_first_seen
+                WHERE branch IN ?
+                GROUP BY branch, customer
+            )
+        ) AS first_seen
+        USING (branch, customer)
     )
     ARRAY JOIN months AS month_num
     WHERE cohort_num >= ? AND month_num - cohort_num <= 12
