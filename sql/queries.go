@@ -74,7 +74,6 @@ type KPIVariant struct {
 var kpiFragments = map[string]bool{
 	"tickets_open": true, "ticket_groups": true, "ticket_facts_window": true,
 	"ticket_events_window": true, "ticket_events_since": true, "ticket_prewhere_touched": true,
-	"ticket_events_touched_since": true,
 	"ticket_touched_ids": true, "ticket_final": true, "ticket_since": true, "ticket_open_ids": true,
 }
 
@@ -95,7 +94,7 @@ var ticketVariants = []KPIVariant{
 		"ticket_groups": "ticket_groups", "ticket_prewhere": "", "ticket_events": "ticket_events_since"}},
 	{Label: "ticket_fold_touched", Name: "ticket_fold", Parts: map[string]string{
 		"ticket_groups": "ticket_groups", "ticket_prewhere": "ticket_prewhere_touched",
-		"ticket_touched_ids": "ticket_touched_ids", "ticket_events": "ticket_events_touched_since"}},
+		"ticket_touched_ids": "ticket_touched_ids", "ticket_events": "ticket_events_since"}},
 	{Label: "ticket_touched", Name: "ticket_touched", Parts: map[string]string{"ticket_touched_ids": "ticket_touched_ids"}},
 }
 

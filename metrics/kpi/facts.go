@@ -91,8 +91,7 @@ func (e *Engine) refreshTicketFacts(ctx context.Context) (foldState, error) {
 		return st, err
 	}
 	if touched > 0 {
-		if err := e.exec(ctx, "ticket_fold_touched", uint64(started.UnixMilli()), from.Unix(), since.Unix(),
-			from.Unix(), from.Unix(), since.Unix(), from.Unix(), since.Unix()); err != nil {
+		if err := e.exec(ctx, "ticket_fold_touched", uint64(started.UnixMilli()), from.Unix(), since.Unix(), from.Unix()); err != nil {
 			return st, err
 		}
 	}
