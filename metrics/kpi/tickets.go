@@ -677,6 +677,7 @@ func (r *run) ticketRows(w Window, fine *fineGroups, results []ticketResult, nex
 func (e *Engine) slaNow(ctx context.Context, r *run) ([]Row, error) {
 	p := r.p
 	t := newTable(SLANow, p.BreachingLookback.Label)
+	labelsOf := map[*ticketGroup][]Labels{}
 	err := e.eachTicket(ctx, r, windowSpan(p, p.BreachingLookback), ticketsOpen, ticketsSince{}, func(f *ticketFact) {
 		policy, ok := sla.Match(p.Policies, f.channel, f.priority)
 		if !ok {
@@ -684,7 +685,11 @@ func (e *Engine) slaNow(ctx context.Context, r *run) ([]Row, error) {
 		}
 		cal := p.Calendars.For(f.branch)
 		elapsed := policy.Elapsed(cal, msTime(f.opened), p.AsOf)
-		ls := r.g.labels(r.ticketValues(f), ticketDims)
+		ls, ok := labelsOf[f.dims]
+		if !ok {
+			ls = r.g.labels(r.ticketValues(f), ticketDims)
+			labelsOf[f.dims] = ls
+		}
 		for _, target := range policy.Targets() {
 			if f.eventOf(target.Name) > 0 {
 				continue
