@@ -29,6 +29,7 @@ type Engine struct {
 	ticketsSeen, samplesSeen atomic.Int64
 	memoMu                   sync.Mutex
 	memo                     *ticketMemo // the last scheduled tickets run's results
+	openMemo                 *openMemo   // the last scheduled breaching-now run's waiting tickets
 }
 
 // NewEngine returns an engine over the events of database. It does no I/O.

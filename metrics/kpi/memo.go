@@ -192,3 +192,79 @@ func (t *ticketFact) clone() *ticketFact {
 	c.customerMs = append([]uint64(nil), t.customerMs...)
 	return &c
 }
+
+// openMemo is what the last scheduled breaching-now run found: the facts of
+// the tickets still waiting then. A ticket stops waiting, or starts, only
+// with a new fold (an agent's reply, a resolution, an opening), so the next
+// run (a later as_of, same parameters) reads only the tickets folded or
+// opened since and those whose facts held instants after the last as_of.
+type openMemo struct {
+	params  string
+	asOf    uint64 // ms
+	from    uint64 // the breaching lookback's start then (ms)
+	version uint64 // the fold state the run read after
+	facts   map[uint64]*ticketFact
+}
+
+// waiting reports whether a ticket still waits for a first response or a
+// resolution (what tickets_facts_open selects).
+func (t *ticketFact) waiting() bool { return t.firstResponse == 0 || t.resolved == 0 }
+
+// eachOpenTicket calls fn with the facts of every ticket opened in s that
+// still waits for a first response or a resolution, in no fixed order. A
+// scheduled run reuses the last one's waiting tickets (openMemo).
+func (e *Engine) eachOpenTicket(ctx context.Context, r *run, s span, fn func(t *ticketFact)) error {
+	p := r.p
+	kept, err := e.useTicketFacts(ctx, r, s.from.Add(-p.TicketLookback))
+	if err != nil {
+		return err
+	}
+	if !r.scheduled || !kept {
+		return e.eachTicket(ctx, r, s, ticketsOpen, ticketsSince{}, fn)
+	}
+	e.memoMu.Lock()
+	defer e.memoMu.Unlock()
+	asOf, from := uint64(s.toMs()), uint64(s.fromMs())
+	waiting := map[uint64]*ticketFact{}
+	if m := e.openMemo; m != nil && m.params == memoKey(p) && m.asOf <= asOf && m.from <= from {
+		var future []uint64
+		for k, t := range m.facts {
+			if t.future != 0 {
+				future = append(future, k)
+			}
+		}
+		// every fold of the tickets that changed; the newest counts
+		changed := map[uint64]*ticketFact{}
+		since := ticketsSince{version: m.version, asOf: m.asOf, keys: future}
+		err := e.eachTicket(ctx, r, s, ticketsVersions, since, func(t *ticketFact) {
+			if prev := changed[t.key]; prev == nil || prev.version < t.version {
+				changed[t.key] = t.clone()
+			}
+		})
+		if err != nil {
+			return err
+		}
+		for k, t := range m.facts {
+			if changed[k] == nil && t.opened >= from {
+				waiting[k] = t
+			}
+		}
+		for k, t := range changed {
+			if t.waiting() {
+				waiting[k] = t
+			}
+		}
+	} else {
+		err := e.eachTicket(ctx, r, s, ticketsOpen, ticketsSince{}, func(t *ticketFact) {
+			waiting[t.key] = t.clone()
+		})
+		if err != nil {
+			return err
+		}
+	}
+	e.openMemo = &openMemo{params: memoKey(p), asOf: asOf, from: from, version: r.folds.folded, facts: waiting}
+	for _, t := range waiting {
+		fn(t)
+	}
+	return nil
+}

@@ -678,7 +678,7 @@ func (e *Engine) slaNow(ctx context.Context, r *run) ([]Row, error) {
 	p := r.p
 	t := newTable(SLANow, p.BreachingLookback.Label)
 	labelsOf := map[*ticketGroup][]Labels{}
-	err := e.eachTicket(ctx, r, windowSpan(p, p.BreachingLookback), ticketsOpen, ticketsSince{}, func(f *ticketFact) {
+	err := e.eachOpenTicket(ctx, r, windowSpan(p, p.BreachingLookback), func(f *ticketFact) {
 		policy, ok := sla.Match(p.Policies, f.channel, f.priority)
 		if !ok {
 			return
