@@ -13,7 +13,6 @@ import (
 	"github.com/cxpulse/cxpulse/metrics/compare"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
 	"github.com/cxpulse/cxpulse/metrics/sla"
-	cxsql "github.com/cxpulse/cxpulse/sql"
 	"github.com/cxpulse/cxpulse/sql/sqltest"
 )
 
@@ -32,10 +31,7 @@ func TestPlantedBranchesAreFlagged(t *testing.T) {
 	})
 	require.NoError(t, err)
 	ctx := context.Background()
-	conn := sqltest.Connect(t)
-	db := sqltest.Database(t, conn)
-	_, err = cxsql.Migrate(ctx, conn, db)
-	require.NoError(t, err)
+	conn, db := sqltest.Migrated(t)
 	require.NoError(t, ingest.Load(ctx, conn, "`"+db+"`.events", events, 0))
 	engine := kpi.NewEngine(conn, db)
 	w, _ := kpi.ParseWindow("30d")

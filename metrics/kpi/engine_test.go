@@ -33,10 +33,7 @@ type loaded struct {
 func load(t *testing.T, events []event.Event) loaded {
 	t.Helper()
 	ctx := context.Background()
-	conn := sqltest.Connect(t)
-	db := sqltest.Database(t, conn)
-	_, err := cxsql.Migrate(ctx, conn, db)
-	require.NoError(t, err)
+	conn, db := sqltest.Migrated(t)
 	require.NoError(t, ingest.Load(ctx, conn, "`"+db+"`.events", events, 1+len(events)/7))
 	return loaded{engine: kpi.NewEngine(conn, db), snaps: kpi.NewSnapshots(conn, db), db: db}
 }
@@ -110,10 +107,7 @@ func TestGoldenFixtureFromKeptTicketFacts(t *testing.T) {
 	g, err := kpitest.LoadGolden("../../testdata/golden")
 	require.NoError(t, err)
 	ctx := context.Background()
-	conn := sqltest.Connect(t)
-	db := sqltest.Database(t, conn)
-	_, err = cxsql.Migrate(ctx, conn, db)
-	require.NoError(t, err)
+	conn, db := sqltest.Migrated(t)
 	var early, late []event.Event
 	opened, touched := map[string]bool{}, map[string]bool{}
 	ticketEvents := 0
@@ -206,10 +200,7 @@ func TestScheduledTicketRunsReuseThePreviousRun(t *testing.T) {
 	g, err := kpitest.LoadGolden("../../testdata/golden")
 	require.NoError(t, err)
 	ctx := context.Background()
-	conn := sqltest.Connect(t)
-	db := sqltest.Database(t, conn)
-	_, err = cxsql.Migrate(ctx, conn, db)
-	require.NoError(t, err)
+	conn, db := sqltest.Migrated(t)
 	var early, late []event.Event
 	for i, ev := range g.Events {
 		if strings.HasPrefix(string(ev.Type), "ticket.") && i%3 == 0 {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	cxsql "github.com/cxpulse/cxpulse/sql"
 )
 
 // Addr is the native-protocol address of the test server:
@@ -78,4 +80,16 @@ func sanitize(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// Migrated connects, and returns the connection and a fresh database with
+// every migration applied.
+func Migrated(t testing.TB) (driver.Conn, string) {
+	t.Helper()
+	conn := Connect(t)
+	db := Database(t, conn)
+	if _, err := cxsql.Migrate(context.Background(), conn, db); err != nil {
+		t.Fatalf("migrate %s: %v", db, err)
+	}
+	return conn, db
 }
