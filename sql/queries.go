@@ -15,23 +15,11 @@ var kpiFiles embed.FS
 // {{part}} placeholders are filled from parts: the name of another embedded
 // query file (a fragment), or "" to drop the placeholder.
 func KPIQuery(name, database string, parts ...map[string]string) (string, error) {
-	if !ValidIdentifier(database) {
-		return "", fmt.Errorf("database name %q: must match %s", database, identifierName)
-	}
-	body, err := kpiFiles.ReadFile("kpi/" + name + ".sql")
+	// comments go first, so that placeholders named in prose stay prose
+	text, err := statement(kpiFiles, "kpi/"+name+".sql", database)
 	if err != nil {
 		return "", fmt.Errorf("kpi query %q: %w", name, err)
 	}
-	// comments go first, so that placeholders named in prose stay prose
-	var out strings.Builder
-	for _, line := range strings.Split(Render(string(body), database), "\n") {
-		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "--") {
-			continue
-		}
-		out.WriteString(line)
-		out.WriteByte('\n')
-	}
-	text := out.String()
 	for _, set := range parts {
 		for placeholder, fragment := range set {
 			if !strings.Contains(text, "{{"+placeholder+"}}") {
@@ -127,12 +115,23 @@ var benchFiles embed.FS
 // BenchStatement returns the embedded statement bench/NAME.sql of the
 // benchmarks for the database, comments removed.
 func BenchStatement(name, database string) (string, error) {
+	text, err := statement(benchFiles, "bench/"+name+".sql", database)
+	if err != nil {
+		return "", fmt.Errorf("bench statement %q: %w", name, err)
+	}
+	return text, nil
+}
+
+// statement reads an embedded SQL file for the database, without its
+// comment and blank lines: the driver binds `?` placeholders by position and
+// must not see any in prose.
+func statement(files embed.FS, path, database string) (string, error) {
 	if !ValidIdentifier(database) {
 		return "", fmt.Errorf("database name %q: must match %s", database, identifierName)
 	}
-	body, err := benchFiles.ReadFile("bench/" + name + ".sql")
+	body, err := files.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("bench statement %q: %w", name, err)
+		return "", err
 	}
 	var out strings.Builder
 	for _, line := range strings.Split(Render(string(body), database), "\n") {
