@@ -170,28 +170,32 @@ func (a *app) benchKPI(ctx context.Context, out io.Writer, sizes []int, branches
 		if err != nil {
 			return err
 		}
-		measureOnce := func(js []kpi.JobSpec) (time.Duration, uint64, int, error) {
-			start := time.Now()
+		// runJobs runs js once: concurrent, every job at once, as the
+		// scheduler runs them when their ticks coincide (each job has its
+		// own); otherwise one after the other, the sum of the jobs' times.
+		// It returns the snapshot rows written.
+		runJobs := func(ctx context.Context, js []kpi.JobSpec, concurrent bool) (int, error) {
+			var written atomic.Int64
 			group, gctx := errgroup.WithContext(ctx)
+			if !concurrent {
+				group.SetLimit(1)
+			}
 			for _, j := range js {
 				group.Go(func() error {
-					_, err := kpi.RunJob(gctx, engine, snaps, j, params, benchEnd, a.log)
+					rows, err := kpi.RunJob(gctx, engine, snaps, j, params, benchEnd, a.log)
+					written.Add(int64(len(rows)))
 					return err
 				})
 			}
 			err := group.Wait()
-			return time.Since(start), 0, 0, err
+			return int(written.Load()), err
 		}
-		// concurrent: every job at once, as the scheduler runs them when
-		// their ticks coincide (each job has its own); sequential: one
-		// after the other, the sum of the jobs' own times
 		measure := func(js []kpi.JobSpec, concurrent bool) (time.Duration, uint64, int, error) {
 			var times []time.Duration
 			var rowsRead atomic.Uint64
-			var written atomic.Int64
+			var written int
 			for i := 0; i < repeat; i++ {
 				rowsRead.Store(0)
-				written.Store(0)
 				pctx := clickhouse.Context(ctx, clickhouse.WithProgress(func(p *clickhouse.Progress) { rowsRead.Add(p.Rows) }))
 				if arrivals > 0 {
 					if err := conn.Exec(ctx, redeliver, benchEnd.Unix(), benchEnd.Unix(), arrivals); err != nil {
@@ -199,31 +203,23 @@ func (a *app) benchKPI(ctx context.Context, out io.Writer, sizes []int, branches
 					}
 				}
 				start := time.Now()
-				group, gctx := errgroup.WithContext(pctx)
-				if !concurrent {
-					group.SetLimit(1)
-				}
-				for _, j := range js {
-					group.Go(func() error {
-						rows, err := kpi.RunJob(gctx, engine, snaps, j, params, benchEnd, a.log)
-						written.Add(int64(len(rows)))
-						return err
-					})
-				}
-				if err := group.Wait(); err != nil {
+				var err error
+				if written, err = runJobs(pctx, js, concurrent); err != nil {
 					return 0, 0, 0, err
 				}
 				times = append(times, time.Since(start))
 			}
 			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-			return times[len(times)/2], rowsRead.Load(), int(written.Load()), nil
+			return times[len(times)/2], rowsRead.Load(), written, nil
 		}
 		// the first refresh of a process computes every ticket; the later
 		// ones reuse it and handle what arrived since (arrivals events
 		// before each)
-		if res.cold, _, _, err = measureOnce(jobs); err != nil {
+		coldStart := time.Now()
+		if _, err := runJobs(ctx, jobs, true); err != nil {
 			return err
 		}
+		res.cold = time.Since(coldStart)
 		if res.refresh, res.refreshRows, res.snapshotRows, err = measure(jobs, true); err != nil {
 			return err
 		}
