@@ -36,15 +36,43 @@ const maxMemoFutureKeys = 10_000
 // others are recomputed from their facts on every run, because their
 // outcome depends on as_of.
 type ticketMemo struct {
-	params  string         // the parameters' identity (memoKey)
-	asOf    uint64         // ms
-	from    uint64         // the longest window's start then (ms)
-	version uint64         // the fold state the run read after
-	results []ticketResult // every ticket opened in [from, asOf), fine left to each run
-	groups  []*ticketGroup // parallel to results
-	next    []float64      // the next-response samples results refer to
-	open    map[uint64]*ticketFact
-	future  []uint64
+	memoScope                // from: the longest window's start then
+	results   []ticketResult // every ticket opened in [from, asOf), fine left to each run
+	groups    []*ticketGroup // parallel to results
+	next      []float64      // the next-response samples results refer to
+	open      map[uint64]*ticketFact
+	future    []uint64
+}
+
+// memoScope is what a memo was computed for.
+type memoScope struct {
+	params  string // the parameters' identity (memoKey)
+	asOf    uint64 // ms
+	from    uint64 // the start (ms) of the span it covers
+	version uint64 // the fold state the run read after
+}
+
+func newMemoScope(p Params, s span, version uint64) memoScope {
+	return memoScope{params: memoKey(p), asOf: uint64(s.toMs()), from: uint64(s.fromMs()), version: version}
+}
+
+// serves reports whether a run with p over s can start from the memo: same
+// parameters, as_of and the span's start not earlier.
+func (m *memoScope) serves(p Params, s span) bool {
+	return m.params == memoKey(p) && m.asOf <= uint64(s.toMs()) && m.from <= uint64(s.fromMs())
+}
+
+// since is the read that brings the memo up to date: the tickets folded or
+// opened since it, and those with the given keys.
+func (m *memoScope) since(keys []uint64) ticketsSince {
+	return ticketsSince{version: m.version, asOf: m.asOf, keys: keys}
+}
+
+// keepNewest puts t (copied) into byKey unless a newer fold of it is there.
+func keepNewest(byKey map[uint64]*ticketFact, t *ticketFact) {
+	if prev := byKey[t.key]; prev == nil || prev.version < t.version {
+		byKey[t.key] = t.clone()
+	}
 }
 
 // memoKey identifies the parameters a memo is valid for: the business
@@ -59,7 +87,7 @@ func memoKey(p Params) string {
 func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([]ticketResult, []float64, error) {
 	p := r.p
 	s := windowSpan(p, longestWindow(p.Windows))
-	asOf, from := uint64(s.toMs()), uint64(s.fromMs())
+	from := uint64(s.fromMs())
 	look := s.from.Add(-p.TicketLookback)
 	kept, err := e.useTicketFacts(ctx, r, look)
 	if err != nil {
@@ -69,13 +97,13 @@ func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([
 	if r.scheduled && kept {
 		e.memoMu.Lock()
 		defer e.memoMu.Unlock()
-		if m := e.memo; m != nil && m.params == memoKey(p) && m.asOf <= asOf && m.from <= from {
+		if m := e.memo; m != nil && m.serves(p, s) {
 			memo = m
 		}
 	}
 	since := ticketsSince{}
 	if memo != nil {
-		since = ticketsSince{version: memo.version, asOf: memo.asOf, keys: memo.future}
+		since = memo.since(memo.future)
 	}
 
 	// a group's finest group, remembered on the group for this run: a map
@@ -109,9 +137,7 @@ func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([
 			fresh[t.key] = true
 		}
 		if !res.settled {
-			if prev := open[t.key]; prev == nil || prev.version < t.version {
-				open[t.key] = t.clone()
-			}
+			keepNewest(open, t)
 		}
 	})
 	if err != nil {
@@ -144,7 +170,7 @@ func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([
 	e.ticketsSeen.Store(int64(len(results)))
 	e.samplesSeen.Store(int64(len(next)))
 	if r.scheduled && kept {
-		e.memo = newTicketMemo(p, asOf, from, r.folds.folded, results, groups, next, open)
+		e.memo = newTicketMemo(newMemoScope(p, s, r.folds.folded), results, groups, next, open)
 	}
 	return results, next, nil
 }
@@ -163,8 +189,8 @@ func settled(res *ticketResult, t *ticketFact) bool {
 	return true
 }
 
-func newTicketMemo(p Params, asOf, from, version uint64, results []ticketResult, groups []*ticketGroup, next []float64, open map[uint64]*ticketFact) *ticketMemo {
-	m := &ticketMemo{params: memoKey(p), asOf: asOf, from: from, version: version, results: results, groups: groups, next: next, open: map[uint64]*ticketFact{}}
+func newTicketMemo(scope memoScope, results []ticketResult, groups []*ticketGroup, next []float64, open map[uint64]*ticketFact) *ticketMemo {
+	m := &ticketMemo{memoScope: scope, results: results, groups: groups, next: next, open: map[uint64]*ticketFact{}}
 	for i := range results {
 		res := &results[i]
 		if res.settled {
@@ -199,11 +225,8 @@ func (t *ticketFact) clone() *ticketFact {
 // run (a later as_of, same parameters) reads only the tickets folded or
 // opened since and those whose facts held instants after the last as_of.
 type openMemo struct {
-	params  string
-	asOf    uint64 // ms
-	from    uint64 // the breaching lookback's start then (ms)
-	version uint64 // the fold state the run read after
-	facts   map[uint64]*ticketFact
+	memoScope // from: the breaching lookback's start then
+	facts     map[uint64]*ticketFact
 }
 
 // waiting reports whether a ticket still waits for a first response or a
@@ -224,9 +247,9 @@ func (e *Engine) eachOpenTicket(ctx context.Context, r *run, s span, fn func(t *
 	}
 	e.memoMu.Lock()
 	defer e.memoMu.Unlock()
-	asOf, from := uint64(s.toMs()), uint64(s.fromMs())
+	from := uint64(s.fromMs())
 	waiting := map[uint64]*ticketFact{}
-	if m := e.openMemo; m != nil && m.params == memoKey(p) && m.asOf <= asOf && m.from <= from {
+	if m := e.openMemo; m != nil && m.serves(p, s) {
 		var future []uint64
 		for k, t := range m.facts {
 			if t.future != 0 {
@@ -235,11 +258,9 @@ func (e *Engine) eachOpenTicket(ctx context.Context, r *run, s span, fn func(t *
 		}
 		// every fold of the tickets that changed; the newest counts
 		changed := map[uint64]*ticketFact{}
-		since := ticketsSince{version: m.version, asOf: m.asOf, keys: future}
+		since := m.since(future)
 		err := e.eachTicket(ctx, r, s, ticketsVersions, since, func(t *ticketFact) {
-			if prev := changed[t.key]; prev == nil || prev.version < t.version {
-				changed[t.key] = t.clone()
-			}
+			keepNewest(changed, t)
 		})
 		if err != nil {
 			return err
@@ -262,7 +283,7 @@ func (e *Engine) eachOpenTicket(ctx context.Context, r *run, s span, fn func(t *
 			return err
 		}
 	}
-	e.openMemo = &openMemo{params: memoKey(p), asOf: asOf, from: from, version: r.folds.folded, facts: waiting}
+	e.openMemo = &openMemo{memoScope: newMemoScope(p, s, r.folds.folded), facts: waiting}
 	for _, t := range waiting {
 		fn(t)
 	}
