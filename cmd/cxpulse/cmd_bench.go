@@ -73,6 +73,12 @@ with the same data inside each window: the refresh should barely grow.
 			}
 			sort.Ints(counts)
 			a := newApp(cfg, newLogger(cfg, cmd.ErrOrStderr()))
+			if repeat < 1 {
+				return fmt.Errorf("--repeat %d: want at least 1", repeat)
+			}
+			if arrivals < 0 {
+				return fmt.Errorf("--arrivals %d: want 0 or more", arrivals)
+			}
 			return a.benchKPI(cmd.Context(), cmd.OutOrStdout(), counts, branches, perDay, repeat, arrivals, keep)
 		},
 	}

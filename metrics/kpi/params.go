@@ -99,6 +99,10 @@ func (p Params) WithDefaults() Params {
 }
 
 // Validate checks the dimensions and numbers of p.
+// MaxWindows is how many windows one computation takes: retention keeps two
+// bits per window in a 64-bit mask (sql/kpi/retention.sql).
+const MaxWindows = 32
+
 func (p Params) Validate() error {
 	seen := map[string]bool{}
 	for _, d := range p.By {
@@ -113,6 +117,9 @@ func (p Params) Validate() error {
 			return fmt.Errorf("group by %q: named twice", d)
 		}
 		seen[d] = true
+	}
+	if len(p.Windows) > MaxWindows {
+		return fmt.Errorf("windows: at most %d, got %d", MaxWindows, len(p.Windows))
 	}
 	if p.AtRiskFraction <= 0 || p.AtRiskFraction >= 1 {
 		return fmt.Errorf("at-risk fraction %v: want between 0 and 1", p.AtRiskFraction)

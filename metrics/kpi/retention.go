@@ -18,9 +18,6 @@ func (e *Engine) retention(ctx context.Context, r *run) ([]Row, error) {
 		mid := p.AsOf.Add(-w.Duration)
 		starts1[i], starts2[i] = uint64(mid.UnixMilli()), uint64(mid.Add(-w.Duration).UnixMilli())
 	}
-	if len(p.Windows) > 32 {
-		return nil, fmt.Errorf("retention: at most 32 windows (two bits each in a 64-bit mask), got %d", len(p.Windows))
-	}
 	longest := longestWindow(p.Windows)
 	s := span{from: p.AsOf.Add(-2 * longest.Duration), to: p.AsOf}
 	tables := make([]*table, len(p.Windows))

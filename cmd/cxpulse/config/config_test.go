@@ -41,6 +41,7 @@ func TestBadConfigsNameTheField(t *testing.T) {
 		"bad_sasl.bad.yml":         "kafka.sasl.mechanism",
 		"same_topics.bad.yml":      "kafka.dead_letter_topic",
 		"short_timeout.bad.yml":    "ingest.insert_timeout",
+		"too_many_windows.bad.yml": "kpi.windows: at most 32 windows",
 	}
 	files, err := filepath.Glob("testdata/*.bad.yml")
 	require.NoError(t, err)

@@ -129,6 +129,9 @@ func (c *Config) validateKPI() []error {
 	if len(c.KPI.Windows) == 0 {
 		bad("kpi.windows", "at least one window is required")
 	}
+	if len(c.KPI.Windows) > kpi.MaxWindows {
+		bad("kpi.windows", "at most %d windows, got %d", kpi.MaxWindows, len(c.KPI.Windows))
+	}
 	seen := map[string]bool{}
 	for i, w := range c.KPI.Windows {
 		if _, err := kpi.ParseWindow(w); err != nil {
