@@ -64,6 +64,18 @@ func (e *Engine) retention(ctx context.Context, r *run) ([]Row, error) {
 // month of as_of, and the largest k.
 const CohortMonths = 13
 
+// HistoryReach is how far before as_of the KPI jobs read events: the ticket
+// facts' range, retention's longest window with the one before it, and the
+// cohort months (each as long as a month can be, and a day for the time
+// zone). Older history should cost a refresh next to nothing: it is skipped
+// by partition and primary key.
+func HistoryReach(p Params, asOf time.Time) time.Duration {
+	p = p.WithDefaults()
+	reach := asOf.Sub(TicketFactsFrom(p, asOf))
+	reach = max(reach, 2*longestWindow(p.Windows).Duration)
+	return max(reach, time.Duration(CohortMonths*31+1)*24*time.Hour)
+}
+
 // cohorts computes the monthly cohort triangle per branch, one query per time
 // zone because a month starts at local midnight.
 func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
@@ -93,6 +105,13 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 		asOfMonth := local.Year()*12 + int(local.Month()) - 1
 		first := asOfMonth - (CohortMonths - 1)
 		firstStart := time.Date(first/12, time.Month(first%12+1), 1, 0, 0, 0, 0, loc)
+		// customer_months holds UTC months: the complete ones come from
+		// there, the one as_of falls in from the events
+		utcMonth := func(t time.Time) time.Time {
+			t = t.UTC()
+			return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+		}
+		endMonth := utcMonth(p.AsOf)
 		return e.query(ctx, "cohorts", func(rows driver.Rows) error {
 			var branch string
 			var cohort uint32
@@ -119,7 +138,8 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 				}
 			}
 			return nil
-		}, zone, zone, tuple(branches), firstStart.Unix(), p.AsOf.UnixMilli()/1000, p.AsOf.UnixMilli(),
+		}, zone, zone, tuple(branches), utcMonth(firstStart).Format(time.DateOnly), endMonth.Format(time.DateOnly),
+			zone, zone, tuple(branches), endMonth.Unix(), p.AsOf.UnixMilli()/1000, p.AsOf.UnixMilli(),
 			zone, zone, tuple(branches), first)
 	}
 	configured := map[string]bool{}

@@ -1,14 +1,21 @@
 -- Monthly cohorts of the branches that share one time zone: a customer's
 -- cohort at a branch is the month (in that zone) of their first activity
--- there, from customer_first_seen (migration 0004), so that only the cohort
--- months' events are read, not the whole history; each later month they are
--- active in counts for k = months since. Returns (branch, cohort YYYYMM, k,
--- customers) for cohorts from the first month wanted on and k = 0..12.
+-- there, from customer_first_seen (migration 0004); each later month they are
+-- active in counts for k = months since. The months active come from
+-- customer_months (migration 0005) for the UTC months before the one of
+-- end, the local months of each such month's first and last activity (a UTC
+-- month overlaps two local months at most), and from the events for the
+-- month of end, which end cuts. Activity before the first cohort month
+-- changes nothing: nobody is active before their cohort. Returns (branch,
+-- cohort YYYYMM, k, customers) for cohorts from the first month wanted on
+-- and k = 0..12.
 -- A customer active before end was first seen before end, so the first-seen
 -- minimum over all events is theirs as of end too.
--- Parameters: the time zone (twice), the branches (a tuple), the first
--- cohort month's start (s), end (s), end (ms), the time zone (twice), the
--- branches (a tuple), the first cohort wanted as a month number
+-- Parameters: the time zone (twice), the branches (a tuple), the UTC month
+-- of the first cohort month's start and the UTC month of end (as
+-- 'YYYY-MM-DD'); the time zone (twice), the branches (a tuple), the start of
+-- end's UTC month (s), end (s), end (ms); the time zone (twice), the
+-- branches (a tuple); the first cohort wanted as a month number
 -- (year * 12 + month - 1).
 SELECT branch, toUInt32(cohort) AS cohort, toInt64(k) AS k, count() AS customers
 FROM
@@ -19,16 +26,30 @@ FROM
         SELECT branch, customer, months, cohort_num
         FROM
         (
-            SELECT
-                branch,
-                cityHash64(customer_id) AS customer,
-                groupUniqArray(toYear(toTimeZone(occurred_at, ?)) * 12 + toMonth(toTimeZone(occurred_at, ?)) - 1) AS months
-            FROM {{db}}.events
-            WHERE customer_id != ''
-              AND branch IN ?
-              AND occurred_at >= toDateTime(?)
-              AND occurred_at <= toDateTime(?)
-              AND toUInt64(occurred_at) * 1000 + occurred_ms < ?
+            SELECT branch, customer, groupUniqArray(month_num) AS months
+            FROM
+            (
+                SELECT branch, customer, toYear(toTimeZone(instant, ?)) * 12 + toMonth(toTimeZone(instant, ?)) - 1 AS month_num
+                FROM
+                (
+                    SELECT branch, customer, [minMerge(first), maxMerge(last)] AS instants
+                    FROM {{db}}.customer_months
+                    WHERE branch IN ?
+                      AND month >= toDate(?)
+                      AND month < toDate(?)
+                    GROUP BY branch, month, customer
+                )
+                ARRAY JOIN instants AS instant
+                UNION ALL
+                SELECT branch, cityHash64(customer_id) AS customer,
+                    toYear(toTimeZone(occurred_at, ?)) * 12 + toMonth(toTimeZone(occurred_at, ?)) - 1 AS month_num
+                FROM {{db}}.events
+                WHERE customer_id != ''
+                  AND branch IN ?
+                  AND occurred_at >= toDateTime(?)
+                  AND occurred_at <= toDateTime(?)
+                  AND toUInt64(occurred_at) * 1000 + occurred_ms < ?
+            )
             GROUP BY branch, customer
         ) AS activity
         ANY INNER JOIN
