@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/cxpulse
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build demo test unit servers-up servers-down bench-ingest bench-kpi chdb-check fmt-check
+.PHONY: build demo test unit servers-up servers-down bench-ingest bench-kpi bench-kpi-growth chdb-check fmt-check
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/cxpulse
@@ -51,7 +51,15 @@ bench-ingest: build
 	deploy/local/up.sh clickhouse kafka kcat
 	deploy/bench/ingest.sh
 
-# Full KPI refresh and breaching-now at 1 M and 10 M events (SIZES=… to change).
+# Full KPI refresh and breaching-now at 1 M and 10 M events, 100,000 a day
+# (SIZES=… to change).
 bench-kpi: build
 	deploy/local/up.sh clickhouse
 	$(BIN) bench kpi --sizes $${SIZES:-1M,10M} --log-format console
+
+# How the refresh grows with history alone: 10 M and 50 M events at 24,000 a
+# day, so that even the 10 M history (416 days) fills everything the jobs
+# read back (13 cohort months). Needs about 3 GB of disk.
+bench-kpi-growth: build
+	deploy/local/up.sh clickhouse
+	$(BIN) bench kpi --sizes 10M,50M --events-per-day 24000 --repeat 5 --log-format console

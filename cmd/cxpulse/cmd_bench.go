@@ -150,6 +150,14 @@ func (a *app) benchKPI(ctx context.Context, out io.Writer, sizes []int, branches
 		if res.loadSeconds, err = a.benchLoad(ctx, conn, db, gnr, keep); err != nil {
 			return err
 		}
+		// snapshots of earlier bench runs (all at the same as_of) would
+		// still be merging while this one measures, more so the more runs
+		// a size has had: every size starts without them
+		for _, t := range []string{"kpi_snapshots", "kpi_snapshot_runs"} {
+			if err := conn.Exec(ctx, "TRUNCATE TABLE `"+db+"`."+t); err != nil {
+				return fmt.Errorf("clear earlier bench snapshots: %w", err)
+			}
+		}
 		var kcfg config.Config = a.cfg
 		kcfg.ClickHouse.Database = db
 		if len(kcfg.Calendars) == 0 {

@@ -140,7 +140,7 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 			return nil
 		}, zone, zone, tuple(branches), utcMonth(firstStart).Format(time.DateOnly), endMonth.Format(time.DateOnly),
 			zone, zone, tuple(branches), endMonth.Unix(), p.AsOf.UnixMilli()/1000, p.AsOf.UnixMilli(),
-			zone, zone, tuple(branches), first)
+			zone, zone, tuple(branches), firstStart.Unix(), first)
 	}
 	configured := map[string]bool{}
 	for _, z := range zones {

@@ -10,13 +10,15 @@
 -- cohort YYYYMM, k, customers) for cohorts from the first month wanted on
 -- and k = 0..12.
 -- A customer active before end was first seen before end, so the first-seen
--- minimum over all events is theirs as of end too.
+-- minimum over all events is theirs as of end too. Customers first seen
+-- before the first cohort month are left out of the join (and so of the
+-- counts) at once.
 -- Parameters: the time zone (twice), the branches (a tuple), the UTC month
 -- of the first cohort month's start and the UTC month of end (as
 -- 'YYYY-MM-DD'); the time zone (twice), the branches (a tuple), the start of
 -- end's UTC month (s), end (s), end (ms); the time zone (twice), the
--- branches (a tuple); the first cohort wanted as a month number
--- (year * 12 + month - 1).
+-- branches (a tuple), the first cohort month's start (s); the first cohort
+-- wanted as a month number (year * 12 + month - 1).
 SELECT branch, toUInt32(cohort) AS cohort, toInt64(k) AS k, count() AS customers
 FROM
 (
@@ -54,13 +56,14 @@ FROM
         ) AS activity
         ANY INNER JOIN
         (
-            SELECT branch, customer, toYear(toTimeZone(first, ?)) * 12 + toMonth(toTimeZone(first, ?)) - 1 AS cohort_num
+            SELECT branch, customer, toYear(toTimeZone(first_at, ?)) * 12 + toMonth(toTimeZone(first_at, ?)) - 1 AS cohort_num
             FROM
             (
-                SELECT branch, customer, minMerge(first) AS first
+                SELECT branch, customer, minMerge(first) AS first_at
                 FROM {{db}}.customer_first_seen
                 WHERE branch IN ?
                 GROUP BY branch, customer
+                HAVING first_at >= toDateTime(?)
             )
         ) AS first_seen
         USING (branch, customer)
