@@ -6,7 +6,13 @@
 -- end, the local months of each such month's first and last activity (a UTC
 -- month overlaps two local months at most), and from the events for the
 -- month of end, which end cuts. Activity before the first cohort month
--- changes nothing: nobody is active before their cohort. Returns (branch,
+-- changes nothing: nobody is active before their cohort. customer_months is
+-- read without merging its states: parts not merged yet hold the minimum
+-- and maximum of part of a month's activity each, and the local months of
+-- all of them are again exactly the months touched; a month counted twice
+-- is counted once by uniqExact. The join is ALL, not ANY: first_seen has one
+-- row per customer, and current ClickHouse's ANY INNER JOIN keeps one row
+-- per key of the left side too, which would drop months. Returns (branch,
 -- cohort YYYYMM, k, customers) for cohorts from the first month wanted on
 -- and k = 0..12.
 -- A customer active before end was first seen before end, so the first-seen
@@ -19,56 +25,41 @@
 -- end's UTC month (s), end (s), end (ms); the time zone (twice), the
 -- branches (a tuple), the first cohort month's start (s); the first cohort
 -- wanted as a month number (year * 12 + month - 1).
-SELECT branch, toUInt32(cohort) AS cohort, toInt64(k) AS k, count() AS customers
+SELECT
+    branch,
+    toUInt32(intDiv(cohort_num, 12) * 100 + (cohort_num % 12) + 1) AS cohort,
+    toInt64(month_num - cohort_num) AS k,
+    uniqExact(customer) AS customers
 FROM
 (
-    SELECT branch, intDiv(cohort_num, 12) * 100 + (cohort_num % 12) + 1 AS cohort, month_num - cohort_num AS k
+    SELECT branch, customer, toYear(toTimeZone(instant, ?)) * 12 + toMonth(toTimeZone(instant, ?)) - 1 AS month_num
+    FROM {{db}}.customer_months
+    ARRAY JOIN [finalizeAggregation(first), finalizeAggregation(last)] AS instant
+    WHERE branch IN ?
+      AND month >= toDate(?)
+      AND month < toDate(?)
+    UNION ALL
+    SELECT branch, cityHash64(customer_id) AS customer,
+        toYear(toTimeZone(occurred_at, ?)) * 12 + toMonth(toTimeZone(occurred_at, ?)) - 1 AS month_num
+    FROM {{db}}.events
+    WHERE customer_id != ''
+      AND branch IN ?
+      AND occurred_at >= toDateTime(?)
+      AND occurred_at <= toDateTime(?)
+      AND toUInt64(occurred_at) * 1000 + occurred_ms < ?
+) AS activity
+ALL INNER JOIN
+(
+    SELECT branch, customer, toYear(toTimeZone(first_at, ?)) * 12 + toMonth(toTimeZone(first_at, ?)) - 1 AS cohort_num
     FROM
     (
-        SELECT branch, customer, months, cohort_num
-        FROM
-        (
-            SELECT branch, customer, groupUniqArray(month_num) AS months
-            FROM
-            (
-                SELECT branch, customer, toYear(toTimeZone(instant, ?)) * 12 + toMonth(toTimeZone(instant, ?)) - 1 AS month_num
-                FROM
-                (
-                    SELECT branch, customer, [minMerge(first), maxMerge(last)] AS instants
-                    FROM {{db}}.customer_months
-                    WHERE branch IN ?
-                      AND month >= toDate(?)
-                      AND month < toDate(?)
-                    GROUP BY branch, month, customer
-                )
-                ARRAY JOIN instants AS instant
-                UNION ALL
-                SELECT branch, cityHash64(customer_id) AS customer,
-                    toYear(toTimeZone(occurred_at, ?)) * 12 + toMonth(toTimeZone(occurred_at, ?)) - 1 AS month_num
-                FROM {{db}}.events
-                WHERE customer_id != ''
-                  AND branch IN ?
-                  AND occurred_at >= toDateTime(?)
-                  AND occurred_at <= toDateTime(?)
-                  AND toUInt64(occurred_at) * 1000 + occurred_ms < ?
-            )
-            GROUP BY branch, customer
-        ) AS activity
-        ANY INNER JOIN
-        (
-            SELECT branch, customer, toYear(toTimeZone(first_at, ?)) * 12 + toMonth(toTimeZone(first_at, ?)) - 1 AS cohort_num
-            FROM
-            (
-                SELECT branch, customer, minMerge(first) AS first_at
-                FROM {{db}}.customer_first_seen
-                WHERE branch IN ?
-                GROUP BY branch, customer
-                HAVING first_at >= toDateTime(?)
-            )
-        ) AS first_seen
-        USING (branch, customer)
+        SELECT branch, customer, minMerge(first) AS first_at
+        FROM {{db}}.customer_first_seen
+        WHERE branch IN ?
+        GROUP BY branch, customer
+        HAVING first_at >= toDateTime(?)
     )
-    ARRAY JOIN months AS month_num
-    WHERE cohort_num >= ? AND month_num - cohort_num <= 12
-)
+) AS first_seen
+USING (branch, customer)
+WHERE cohort_num >= ? AND month_num - cohort_num <= 12
 GROUP BY branch, cohort, k
