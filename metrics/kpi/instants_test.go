@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -41,4 +42,23 @@ func TestNewestVersions(t *testing.T) {
 	unique := []ticketResult{{key: 1}, {key: 2}}
 	got, _ = newestVersions(unique, []*ticketGroup{g1, g2})
 	require.Equal(t, unique, got)
+}
+
+// HistoryReach is the longest of what the jobs read back: the cohort months
+// for the usual windows, retention's window and the one before it for a
+// long one, the ticket lookback before a longest window otherwise.
+func TestHistoryReach(t *testing.T) {
+	day := 24 * time.Hour
+	asOf := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	reach := func(windows ...time.Duration) time.Duration {
+		p := Params{AsOf: asOf, TicketLookback: 30 * day}
+		for _, w := range windows {
+			p.Windows = append(p.Windows, Window{Label: w.String(), Duration: w})
+		}
+		return HistoryReach(p, asOf)
+	}
+	require.Equal(t, 404*day, reach(time.Hour, 30*day, 90*day))
+	require.Equal(t, 730*day, reach(7*day, 365*day))
+	p := Params{AsOf: asOf, Windows: []Window{{Label: "200d", Duration: 200 * day}}, TicketLookback: 300 * day}
+	require.Equal(t, 500*day, HistoryReach(p, asOf))
 }
