@@ -85,6 +85,12 @@ time; the growth with history is measured at a lower rate:
 			if arrivals < 0 {
 				return fmt.Errorf("--arrivals %d: want 0 or more", arrivals)
 			}
+			if branches < 1 {
+				return fmt.Errorf("--branches %d: want at least 1", branches)
+			}
+			if perDay < 1 {
+				return fmt.Errorf("--events-per-day %d: want at least 1", perDay)
+			}
 			return a.benchKPI(cmd.Context(), cmd.OutOrStdout(), counts, branches, perDay, repeat, arrivals, keep)
 		},
 	}
