@@ -90,6 +90,13 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 		zones = append(zones, z)
 	}
 	sort.Strings(zones)
+	// customer_months holds UTC months: the complete ones come from there,
+	// the one as_of falls in from the events
+	utcMonth := func(t time.Time) time.Time {
+		t = t.UTC()
+		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	endMonth := utcMonth(p.AsOf)
 	t := newTable(Cohort, "cohort")
 	add := func(zone string, branches []string) error {
 		if len(branches) == 0 {
@@ -105,13 +112,6 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 		asOfMonth := local.Year()*12 + int(local.Month()) - 1
 		first := asOfMonth - (CohortMonths - 1)
 		firstStart := time.Date(first/12, time.Month(first%12+1), 1, 0, 0, 0, 0, loc)
-		// customer_months holds UTC months: the complete ones come from
-		// there, the one as_of falls in from the events
-		utcMonth := func(t time.Time) time.Time {
-			t = t.UTC()
-			return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-		}
-		endMonth := utcMonth(p.AsOf)
 		return e.query(ctx, "cohorts", func(rows driver.Rows) error {
 			var branch string
 			var cohort uint32
@@ -140,7 +140,7 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 			return nil
 		}, zone, zone, tuple(branches), utcMonth(firstStart).Format(time.DateOnly), endMonth.Format(time.DateOnly),
 			zone, zone, tuple(branches), endMonth.Unix(), p.AsOf.UnixMilli()/1000, p.AsOf.UnixMilli(),
-			zone, zone, tuple(branches), firstStart.Unix(), first)
+			zone, zone, tuple(branches), firstStart.Unix())
 	}
 	configured := map[string]bool{}
 	for _, z := range zones {

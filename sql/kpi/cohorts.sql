@@ -17,14 +17,13 @@
 -- and k = 0..12.
 -- A customer active before end was first seen before end, so the first-seen
 -- minimum over all events is theirs as of end too. Customers first seen
--- before the first cohort month are left out of the join (and so of the
--- counts) at once.
+-- before the first cohort month are left out of the join, and so of the
+-- counts (the first cohort month's start is local midnight).
 -- Parameters: the time zone (twice), the branches (a tuple), the UTC month
 -- of the first cohort month's start and the UTC month of end (as
 -- 'YYYY-MM-DD'); the time zone (twice), the branches (a tuple), the start of
 -- end's UTC month (s), end (s), end (ms); the time zone (twice), the
--- branches (a tuple), the first cohort month's start (s); the first cohort
--- wanted as a month number (year * 12 + month - 1).
+-- branches (a tuple), the first cohort month's start (s).
 SELECT
     branch,
     toUInt32(intDiv(cohort_num, 12) * 100 + (cohort_num % 12) + 1) AS cohort,
@@ -61,5 +60,5 @@ ALL INNER JOIN
     )
 ) AS first_seen
 USING (branch, customer)
-WHERE cohort_num >= ? AND month_num - cohort_num <= 12
+WHERE month_num - cohort_num <= 12
 GROUP BY branch, cohort, k
