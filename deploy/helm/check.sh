@@ -7,9 +7,10 @@
 #   3. kubernetes-validate --strict -k KUBE_VERSION on every rendered manifest
 #      (the Kubernetes OpenAPI schemas bundled in the PyPI package): unknown
 #      or mistyped fields fail. Its schemas do not cover the CRDs
-#      (ServiceMonitor, PrometheusRule): those are checked by
-#   4. promtool check rules on the rendered PrometheusRule's groups, and
-#   5. the Go tests of deploy/ with -tags helm: the rendered rules equal
+#      (ServiceMonitor, PrometheusRule): 5 and 6 check those
+#   4. helm package: the package renders the same (symlinked files included)
+#   5. promtool check rules on the rendered PrometheusRule's groups
+#   6. the Go tests of deploy/ with -tags helm: the rendered rules equal
 #      deploy/prometheus/rules, the dashboard ConfigMaps deploy/grafana/dashboards,
 #      both CRD objects decode strictly into prometheus-operator's own Go types,
 #      and the pods are non-root with a read-only root filesystem and probes.
@@ -98,6 +99,13 @@ refuse() {
 }
 refuse --set ingest.replicas=7 "exceeds config.kafka.topic_partitions (6)"
 refuse --set compute.replicas=2 "more than one compute needs cxpulse's leader election"
+
+# the packaged chart (what operators install from a repository) carries the
+# symlinked rules and dashboards as files: it renders the same
+log "helm package, and the package renders as the folder does"
+"$HELM" package "$CHART" --destination "$OUT" >"$OUT/package.log" 2>&1 || { cat "$OUT/package.log" >&2; die "helm package failed"; }
+"$HELM" template cxpulse "$OUT"/cxpulse-*.tgz --namespace cxpulse >"$OUT/package.yaml" 2>/dev/null || die "helm template of the package failed"
+cmp -s "$OUT/default.yaml" "$OUT/package.yaml" || die "the packaged chart renders differently from deploy/helm/cxpulse"
 
 log "promtool check rules on the rendered PrometheusRule"
 "$KV_VENV/bin/python" - "$OUT/default.yaml" >"$OUT/rules.yml" <<'PY'
