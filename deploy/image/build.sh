@@ -7,6 +7,9 @@
 #                                     here (CGO_ENABLED=0) and copied with this
 #                                     machine's CA bundle into FROM scratch, and
 #                                     docker build runs with --network=none
+#   GO_IMAGE=local/golang:1.26.8 deploy/image/build.sh
+#                                     the multi-stage build on a base made here
+#                                     by deploy/image/local-golang.sh
 #
 # Uses the engine of DOCKER_HOST when set, else starts deploy/local/docker.sh
 # (Debian's docker.io; left running: deploy/local/down.sh stops it).
@@ -40,6 +43,14 @@ args=(--build-arg "VERSION=$VERSION" --build-arg "REVISION=$REVISION"
 	--build-arg "CREATED=$(date -u +%FT%TZ)" -f deploy/Dockerfile -t "$IMAGE")
 [[ -z ${GO_IMAGE:-} ]] || args+=(--build-arg "GO_IMAGE=$GO_IMAGE")
 t0=$(now_ms)
+buildkit=1
+if [[ ${GO_IMAGE:-} == local/* ]] && ((!offline)); then
+	# a base from deploy/image/local-golang.sh: go mod download reaches the
+	# module proxy through the host's network, which BuildKit does not grant
+	# without an entitlement: the classic builder then
+	args+=(--network=host)
+	buildkit=0
+fi
 if ((offline)); then
 	[[ -s /etc/ssl/certs/ca-certificates.crt ]] || apt_install ca-certificates
 	mkdir -p bin/image
@@ -49,6 +60,6 @@ if ((offline)); then
 	args+=(--network=none --build-arg BIN_STAGE=prebuilt)
 fi
 log "docker build ${args[*]} . (engine $DOCKER_HOST)" >&2
-DOCKER_BUILDKIT=1 "$DOCKER" build "${args[@]}" . >&2
+DOCKER_BUILDKIT=$buildkit "$DOCKER" build "${args[@]}" . >&2
 log "built $IMAGE in $(since "$t0"): $("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.1f MB", $1/1e6}')" >&2
 echo "$IMAGE"
