@@ -7,7 +7,6 @@
 package image_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -18,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxpulse/cxpulse/ingest/event"
@@ -151,7 +149,7 @@ ingest:
 
 	var got map[event.Type]int
 	require.Eventually(t, func() bool {
-		got, err = uniqueByType(conn, db)
+		got, err = sqltest.UniqueByType(conn, db)
 		return err == nil && total(got) >= truth.Valid
 	}, 2*time.Minute, 200*time.Millisecond, "events stored by the image's ingest")
 	want := map[event.Type]int{}
@@ -172,26 +170,6 @@ ingest:
 	docker(t, "stop", "-t", "30", name)
 	require.Equal(t, "0", strings.TrimSpace(docker(t, "inspect", "-f", "{{.State.ExitCode}}", name)), "SIGTERM exits 0")
 	require.Contains(t, docker(t, "logs", name), "ingest stopped")
-}
-
-func uniqueByType(conn driver.Conn, db string) (map[event.Type]int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	rows, err := conn.Query(ctx, "SELECT toString(type), uniqExact(event_id) FROM `"+db+"`.events GROUP BY type")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[event.Type]int{}
-	for rows.Next() {
-		var typ string
-		var n uint64
-		if err := rows.Scan(&typ, &n); err != nil {
-			return nil, err
-		}
-		out[event.Type(typ)] = int(n)
-	}
-	return out, rows.Err()
 }
 
 func total(m map[event.Type]int) int {
