@@ -61,5 +61,7 @@ if ((offline)); then
 fi
 log "docker build ${args[*]} . (engine $DOCKER_HOST)" >&2
 DOCKER_BUILDKIT=$buildkit "$DOCKER" build "${args[@]}" . >&2
+# the classic builder leaves the build stage behind untagged (~1.3 GB)
+"$DOCKER" image prune -f >/dev/null
 log "built $IMAGE in $(since "$t0"): $("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.1f MB", $1/1e6}')" >&2
 echo "$IMAGE"
