@@ -268,23 +268,7 @@ func (p *pipeline) produce(recs []gen.Record) {
 
 // uniqueByType counts distinct event_ids per type, as every KPI counts them.
 func (p *pipeline) uniqueByType() (map[event.Type]int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	rows, err := p.conn.Query(ctx, "SELECT toString(type), uniqExact(event_id) FROM `"+p.db+"`.events GROUP BY type")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[event.Type]int{}
-	for rows.Next() {
-		var typ string
-		var n uint64
-		if err := rows.Scan(&typ, &n); err != nil {
-			return nil, err
-		}
-		out[event.Type(typ)] = int(n)
-	}
-	return out, rows.Err()
+	return sqltest.UniqueByType(p.conn, p.db)
 }
 
 func total(m map[event.Type]int) int {

@@ -85,7 +85,7 @@ Passwords are read only from the environment or from files:
 
 	root.AddCommand(
 		newMigrateCommand(g), newIngestCommand(g), newRunCommand(g), newDemoCommand(g),
-		newGenCommand(g), newProduceCommand(g), newVersionCommand(),
+		newGenCommand(g), newProduceCommand(g), newVersionCommand(), newHealthcheckCommand(g),
 		newComputeCommand(g), newReportCommand(g), newBackfillCommand(g), newBenchCommand(g), newDashboardsCommand(), newCompareCommand(g),
 	)
 	return root
