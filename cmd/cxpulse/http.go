@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	stdlog "log"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -78,7 +79,7 @@ func (s *healthServer) Run(ctx context.Context) error {
 		defer func() { close(stop); <-done }()
 	}
 	s.log.Info().Str("addr", ln.Addr().String()).Str("scheme", scheme).Msg("serving /metrics, /healthz, /readyz")
-	return serve(ctx, ln, s.handler(), "http server")
+	return serve(ctx, ln, s.handler(), "http server", s.log)
 }
 
 // watchTLS re-reads the certificate files every tlsReload until stop.
@@ -107,9 +108,11 @@ func (s *healthServer) reloadTLS() {
 	}
 }
 
-// serve runs srv on ln until ctx ends, then shuts it down gracefully.
-func serve(ctx context.Context, ln net.Listener, h http.Handler, what string) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+// serve runs h on ln until ctx ends, then shuts down gracefully. The
+// server's own complaints (failed TLS handshakes) go to the structured log.
+func serve(ctx context.Context, ln net.Listener, h http.Handler, what string, log zerolog.Logger) error {
+	errLog := log.With().Str("component", what).Logger()
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: stdlog.New(&errLog, "", 0)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -142,7 +145,7 @@ func runPprof(ctx context.Context, addr string, log zerolog.Logger) error {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	log.Warn().Str("addr", ln.Addr().String()).Msg("serving /debug/pprof/ (debug.pprof_addr): keep it off public networks")
-	return serve(ctx, ln, mux, "pprof server")
+	return serve(ctx, ln, mux, "pprof server", log)
 }
 
 // metricsHandler serves the process registry and then the KPI series, always
