@@ -18,7 +18,6 @@ import (
 	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
 	"github.com/cxpulse/cxpulse/metrics/expose"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
-	"github.com/cxpulse/cxpulse/metrics/sla"
 )
 
 // liveState is what the running parts read from the configuration that a
@@ -34,6 +33,22 @@ type liveState struct {
 func newLiveState(cfg config.Config) *liveState {
 	p, err := cfg.KPIParams()
 	return &liveState{cfg: cfg, params: p, paramsErr: err}
+}
+
+// with is s with the reloadable settings of cfg: everything else, the
+// KPI windows and lookbacks among them, stays as the process started.
+func (s *liveState) with(cfg config.Config) (*liveState, error) {
+	next := s.cfg
+	next.Log.Level = cfg.Log.Level
+	next.Calendars, next.SLAPolicies = cfg.Calendars, cfg.SLAPolicies
+	next.HTTP.Auth, next.HTTP.MetricsAuth = cfg.HTTP.Auth, cfg.HTTP.MetricsAuth
+	fresh, err := next.KPIParams()
+	if err != nil {
+		return nil, err
+	}
+	params := s.params
+	params.Calendars, params.Policies = fresh.Calendars, fresh.Policies
+	return &liveState{cfg: next, params: params}, nil
 }
 
 // kpiParams are the current KPI parameters (calendars, policies, windows).
@@ -111,29 +126,26 @@ func (r *reloader) Run(ctx context.Context) error {
 // reload loads, validates and applies the configuration once.
 func (r *reloader) reload() error {
 	log := r.a.log.With().Str("component", "reload").Logger()
-	if r.load == nil {
-		return fmt.Errorf("no configuration source to reload")
-	}
+	running := r.a.live.Load()
+	var next *liveState
 	cfg, err := r.load()
 	if err == nil {
-		_, err = cfg.KPIParams()
+		err = config.CheckServerTLS(cfg.HTTP.TLS)
 	}
 	if err == nil {
-		err = config.CheckServerTLS(cfg.HTTP.TLS)
+		next, err = running.with(cfg)
 	}
 	if err != nil {
 		r.success.Set(0)
 		log.Error().Err(err).Msg("configuration reload refused: the running configuration is kept")
 		return err
 	}
-	old := r.a.live.Load().cfg
-	if changed := restartFields(old, cfg); len(changed) > 0 {
+	if changed := restartFields(running.cfg, cfg); len(changed) > 0 {
 		log.Warn().Strs("fields", changed).Msg("these settings changed but are read only at start: restart to apply them")
 	}
-	r.a.live.Store(newLiveState(cfg))
-	r.a.level.set(cfg.Log.Level)
+	r.a.live.Store(next)
 	if r.exp != nil {
-		r.exp.SetPolicies(sla.WithDefaults(cfg.SLAPolicies))
+		r.exp.SetPolicies(next.params.Policies)
 	}
 	if r.tls != nil {
 		r.tls()
@@ -142,6 +154,8 @@ func (r *reloader) reload() error {
 	r.timestamp.SetToCurrentTime()
 	log.Info().Strs("reloadable", reloadable).Str("log_level", cfg.Log.Level).Int("calendars", len(cfg.Calendars)).
 		Int("sla_policies", len(cfg.SLAPolicies)).Msg("configuration reloaded")
+	// last, so that the line above shows at the old level too
+	r.a.level.set(next.cfg.Log.Level)
 	return nil
 }
 

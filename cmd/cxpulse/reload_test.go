@@ -77,3 +77,20 @@ func TestRestartFieldsNameTheSections(t *testing.T) {
 }
 
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// Settings read only at start stay as they were, and the log says which
+// sections need a restart.
+func TestReloadKeepsWhatNeedsARestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yml")
+	require.NoError(t, os.WriteFile(path, []byte("kpi: {windows: [1h]}\n"), 0o600))
+	var logs bytes.Buffer
+	a, r := reloadableApp(t, path, &logs)
+	require.NoError(t, os.WriteFile(path, []byte("kpi: {windows: [2h]}\nlog: {level: warn}\n"), 0o600))
+	require.NoError(t, r.reload())
+	p, err := a.kpiParams()
+	require.NoError(t, err)
+	require.Len(t, p.Windows, 1)
+	require.Equal(t, "1h", p.Windows[0].Label, "windows are read only at start")
+	require.Contains(t, logs.String(), `"fields":["kpi"]`)
+	require.Equal(t, "warn", a.live.Load().cfg.Log.Level)
+}
