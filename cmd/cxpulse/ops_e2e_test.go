@@ -105,6 +105,8 @@ func TestPprofOnlyOnItsOwnAddress(t *testing.T) {
 	code, err := plain.get("/debug/pprof/")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusNotFound, code, "off by default")
+	_, ok := plain.gauge(t, "cxpulse_build_info", map[string]string{"version": "dev"})
+	require.True(t, ok, "cxpulse_build_info on the /metrics of ingest too")
 
 	pprofAddr := freeAddr(t)
 	profiled := p.startCommand("ingest-pprof", "ingest", "--pprof-addr", pprofAddr)
