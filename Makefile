@@ -3,12 +3,14 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := bin/cxpulse
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+# The commit in cxpulse_build_info, also where -buildvcs=false leaves no VCS stamp.
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
 
 .PHONY: build demo test unit servers-up servers-down bench-ingest bench-kpi bench-kpi-growth chdb-check fmt-check
 .PHONY: image image-offline compose-up compose-down deploy-check
 
 build:
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/cxpulse
+	$(GO) build -ldflags "-X main.version=$(VERSION) -X github.com/prometheus/common/version.Revision=$(REVISION)" -o $(BIN) ./cmd/cxpulse
 
 # The demo: embedded Kafka, a local ClickHouse (started through deploy/local
 # when none answers on 127.0.0.1:9000), generated data, the live pipeline.

@@ -84,8 +84,7 @@ func (a *app) preloadSnapshots(ctx context.Context, conn driver.Conn, exp *expos
 // computes its job's KPIs as of the tick, writes them as a snapshot and
 // hands them to exp for /metrics.
 func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule.Scheduler, error) {
-	params, err := a.cfg.KPIParams()
-	if err != nil {
+	if _, err := a.kpiParams(); err != nil {
 		return nil, err
 	}
 	engine := a.newEngine(conn)
@@ -97,6 +96,11 @@ func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule
 		jobs = append(jobs, schedule.Job{
 			Name: spec.Name, Spec: cfg.Schedule, Timeout: cfg.Timeout,
 			Run: func(ctx context.Context, tick time.Time) error {
+				// read per run: a reload may have replaced calendars and policies
+				params, err := a.kpiParams()
+				if err != nil {
+					return err
+				}
 				rows, err := kpi.RunJob(ctx, engine, snaps, spec, params, tick, log)
 				if err == nil && exp != nil {
 					exp.Update(spec.Name, tick, rows)
@@ -108,6 +112,10 @@ func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule
 	if cj, ok := a.cfg.KPI.Jobs[config.CompareJob]; ok && !cj.Disabled && exp != nil {
 		jobs = append(jobs, schedule.Job{Name: config.CompareJob, Spec: cj.Schedule, Timeout: cj.Timeout,
 			Run: func(ctx context.Context, tick time.Time) error {
+				params, err := a.kpiParams()
+				if err != nil {
+					return err
+				}
 				flags, err := screenBranches(ctx, engine, params, tick)
 				if err == nil {
 					exp.UpdateFlags(tick, flags)

@@ -337,17 +337,25 @@ func (c snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	e := c.e
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	for _, p := range e.opts.Policies {
 		ch <- prometheus.MustNewConstMetric(e.obj, prometheus.GaugeValue, p.Objective, p.Name)
 	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
 	now := e.opts.Now()
 	for j, s := range e.jobs {
 		ch <- prometheus.MustNewConstMetric(e.age, prometheus.GaugeValue, now.Sub(s.asOf).Seconds(), j)
 		ch <- prometheus.MustNewConstMetric(e.stamp, prometheus.GaugeValue, float64(s.asOf.UnixMilli())/1000, j)
 		ch <- prometheus.MustNewConstMetric(e.rows, prometheus.GaugeValue, float64(s.rows), j)
 	}
+}
+
+// SetPolicies replaces the policies of cxpulse_sla_objective_ratio (a
+// configuration reload); the next scrape shows them.
+func (e *Exporter) SetPolicies(policies []sla.Policy) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.opts.Policies = append([]sla.Policy(nil), policies...)
 }
 
 // Jobs returns the as_of of each job's snapshot being served.
