@@ -143,7 +143,7 @@ func ranking(res compare.Result, title string, asOf time.Time) overview.Ranking 
 	for _, b := range res.Branches {
 		out.Rows = append(out.Rows, overview.RankRow{Branch: b.Branch, N: b.Estimate.N, Value: b.Estimate.Value * scale,
 			Low: b.Estimate.Low * scale, High: b.Estimate.High * scale, Shrunk: b.Shrunk * scale,
-			Flag: b.Flag, Worse: b.Worse, QValue: b.VsFleet.QValue})
+			Flag: b.Flag, Worse: b.Worse, QValue: b.VsStandard.QValue})
 	}
 	return out
 }

@@ -124,10 +124,10 @@ type unit struct {
 //     1/SEᵢ (the weights that make a weighted median efficient: its variance
 //     is then (π/2)/Σ SEᵢ⁻²), so that up to half of the fleet's weight can
 //     be outliers in either direction without moving it far;
-//  2. zᵢ = (yᵢ − θ₀)/(σ(θ₀)/√nᵢ); the 100·w % largest and smallest are set to
-//     the w and 1 − w quantiles, and φ̂ = Σ zᵢ²/(I·κ(w)), where κ(w) is the
-//     second moment of a winsorised standard normal (0.68 at w = 0.1), so
-//     that φ̂ is 1 on average without overdispersion — Spiegelhalter's
+//  2. zᵢ = (yᵢ − θ₀)/(σ(θ₀)/√nᵢ); the round(w·I) largest and smallest are
+//     set to the nearest remaining value, and φ̂ = Σ zᵢ²/(I·κ), where κ is the
+//     second moment of a standard normal winsorised at that share (0.68 at
+//     10 %), so that φ̂ is 1 on average without overdispersion — Spiegelhalter's
 //     uncorrected Σ zᵢ²/I stays near 0.68 then, and would miss an
 //     overdispersion below 1.47;
 //  3. τ² = max(0, (Iφ̂ − (I − 1))/(Σ wᵢ − Σ wᵢ²/Σ wᵢ)), wᵢ = nᵢ/σ², the
@@ -179,14 +179,18 @@ func overdispersion(units []unit, centre, sigma, w float64) (phi, tau2 float64) 
 	zs := slices.Clone(z)
 	slices.Sort(zs)
 	k := len(zs)
-	lo, hi := zs[int(math.Floor(w*float64(k)))], zs[int(math.Ceil((1-w)*float64(k)))-1]
+	// The share rounds to whole branches: of 8, the most extreme 10 % is the
+	// one at each end (truncating would winsorise none, and one planted
+	// outlier would then pass for overdispersion and hide itself).
+	cut := min(int(math.Round(w*float64(k))), (k-1)/2)
+	lo, hi := zs[cut], zs[k-1-cut]
 	var ss float64
 	for _, v := range z {
 		v = clamp(v, lo, hi)
 		ss += v * v
 	}
 	fk := float64(k)
-	phi = ss / fk / winsorisedMoment(w)
+	phi = ss / fk / winsorisedMoment(float64(cut)/fk)
 	if k > 1 && sw > 0 {
 		tau2 = math.Max(0, (fk*phi-(fk-1))/(sw-sw2/sw))
 	}

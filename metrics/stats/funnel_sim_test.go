@@ -242,4 +242,3 @@ func TestPooledReferenceFailsTheFDRProperty(t *testing.T) {
 		})
 	}
 }
-
