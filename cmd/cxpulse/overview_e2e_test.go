@@ -62,6 +62,7 @@ func TestOverviewPageInARealBrowser(t *testing.T) {
 	}
 	planted := g.Planted()
 	flag := regexp.MustCompile(`data-branch="([^"]*)" data-flag="([^"]*)"`)
+	funnelPoint := regexp.MustCompile(`data-funnel-branch="([^"]*)" data-flag="([^"]*)"`)
 	for kpi, branch := range map[string]string{
 		"nps":          planted.LowNPS,
 		"csat":         planted.LowNPS,
@@ -79,6 +80,14 @@ func TestOverviewPageInARealBrowser(t *testing.T) {
 		}
 		require.Equal(t, map[string]string{branch: "below"}, flagged,
 			"on %s exactly %s, planted worse, is flagged, below the standard", kpi, branch)
+		points := map[string]string{}
+		for _, m := range funnelPoint.FindAllStringSubmatch(section, -1) {
+			points[html.UnescapeString(m[1])] = m[2]
+		}
+		require.Len(t, points, len(g.Branches()), "the %s funnel plot shows every branch", kpi)
+		for b, f := range points {
+			require.Equal(t, flagged[b], f, "the %s funnel plot flags %s as the chart beside it", kpi, b)
+		}
 	}
 	info, err := os.Stat(shot)
 	require.NoError(t, err)
