@@ -27,7 +27,9 @@ func funnelPlot(title, description, kpi string, y field) *sdk.Panel {
 	byName := func(name string, props ...map[string]interface{}) map[string]interface{} {
 		return map[string]interface{}{"matcher": map[string]interface{}{"id": "byName", "options": name}, "properties": props}
 	}
-	prop := func(id string, v interface{}) map[string]interface{} { return map[string]interface{}{"id": id, "value": v} }
+	prop := func(id string, v interface{}) map[string]interface{} {
+		return map[string]interface{}{"id": id, "value": v}
+	}
 	grey := prop("color", map[string]interface{}{"mode": "fixed", "fixedColor": "#8e8e8e"})
 	dashed := func(dash []int) []map[string]interface{} {
 		return []map[string]interface{}{prop("custom.show", "lines"), prop("custom.lineStyle", map[string]interface{}{"fill": "dash", "dash": dash}), grey}
