@@ -1,8 +1,10 @@
 package stats
 
 import (
+	"cmp"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -223,15 +225,7 @@ func weightedMedian(units []unit, weight func(unit) float64) float64 {
 	if len(vs) == 0 {
 		return math.NaN()
 	}
-	slices.SortFunc(vs, func(a, b wv) int {
-		switch {
-		case a.y < b.y:
-			return -1
-		case a.y > b.y:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(vs, func(a, b wv) int { return cmp.Compare(a.y, b.y) })
 	var cum float64
 	for i, v := range vs {
 		cum += v.w
@@ -249,15 +243,7 @@ func weightedMedian(units []unit, weight func(unit) float64) float64 {
 // by Benjamini–Hochberg over the fleet.
 func screenFunnel(units []unit, sigmaAt func(float64) float64, opt FunnelOptions) Screen {
 	level := checkLevel(opt.Level)
-	slices.SortFunc(units, func(a, b unit) int {
-		switch {
-		case a.name < b.name:
-			return -1
-		case a.name > b.name:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(units, func(a, b unit) int { return strings.Compare(a.name, b.name) })
 	var fit []unit
 	for _, u := range units {
 		if u.n > 0 && !math.IsNaN(u.y) {
