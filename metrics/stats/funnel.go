@@ -153,6 +153,9 @@ func fitFunnel(units []unit, sigmaAt func(centre float64) float64, opt FunnelOpt
 	f.Centre = weightedMedian(units, func(u unit) float64 { return math.Sqrt(u.n) })
 	for range 3 {
 		f.Sigma = sigmaAt(f.Centre)
+		if !(f.Sigma > 0) {
+			break // no noise at all (every answer alike): nothing to weigh by
+		}
 		f.Phi, f.Between = overdispersion(units, f.Centre, f.Sigma, w)
 		f.Centre = weightedMedian(units, func(u unit) float64 { return 1 / f.SE(u.n) })
 	}
@@ -277,7 +280,8 @@ func screenFunnel(units []unit, sigmaAt func(float64) float64, opt FunnelOptions
 
 // FunnelProportions screens every group of a proportion KPI against the
 // standard of the typical branch (or opt.Target). Under the null a branch of
-// n answers has SE √(θ₀(1 − θ₀)/n); below 30 answers the p-value is the
+// n answers has SE √(θ₀(1 − θ₀)/n) (θ₀ kept half an answer of the
+// median-size branch from 0 and 1); below 30 answers the p-value is the
 // larger of the overdispersed z's and the exact binomial one at θ₀.
 func FunnelProportions(groups map[string]Counts, opt FunnelOptions) Screen {
 	units := make([]unit, 0, len(groups))
@@ -287,7 +291,24 @@ func FunnelProportions(groups map[string]Counts, opt FunnelOptions) Screen {
 			return binomialTwoSided(round(x), round(n), clamp(centre, 0, 1))
 		}, exactBelow: smallSample})
 	}
-	return screenFunnel(units, func(c float64) float64 { return math.Sqrt(clamp(c, 0, 1) * (1 - clamp(c, 0, 1))) }, opt)
+	// A standard of exactly 0 or 1 (every typical branch perfect) would have
+	// no noise and make one miss infinitely significant: its SD is taken half
+	// an answer of the median-size branch inside the bound.
+	sizes := make([]float64, 0, len(units))
+	for _, u := range units {
+		if u.n > 0 {
+			sizes = append(sizes, u.n)
+		}
+	}
+	edge := 0.0
+	if len(sizes) > 0 {
+		slices.Sort(sizes)
+		edge = 0.5 / sizes[len(sizes)/2]
+	}
+	return screenFunnel(units, func(c float64) float64 {
+		c = clamp(c, edge, 1-edge)
+		return math.Sqrt(c * (1 - c))
+	}, opt)
 }
 
 // FunnelNPS screens every group's NPS (points) against the standard of the

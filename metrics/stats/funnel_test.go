@@ -98,3 +98,29 @@ func TestFunnelShrink(t *testing.T) {
 	require.Equal(t, 30.0, flat.Shrink(100, 8))
 	require.Greater(t, flat.Evidence(33, 2000), flat.Evidence(100, 8))
 }
+
+// Degenerate fleets keep a standard and never panic: every typical branch
+// perfect (a standard of 100 %) still flags a branch at 50 % of 1,000 and
+// nobody else; one branch, or no noise at all, flags nobody.
+func TestFunnelDegenerateFleets(t *testing.T) {
+	perfect := map[string]Counts{"d": {500, 1000}}
+	for i := range 9 {
+		n := float64(50 * (i + 1))
+		perfect[branchName(i)] = Counts{n, n}
+	}
+	s := FunnelProportions(perfect, FunnelOptions{})
+	require.Equal(t, 1.0, s.Funnel.Centre)
+	require.Greater(t, s.Funnel.Sigma, 0.0)
+	for _, f := range s.Flags {
+		require.Equal(t, map[bool]string{true: Below, false: ""}[f.Group == "d"], f.Direction, f.Group)
+	}
+	one := FunnelNPS(map[string]NPSCounts{"a": {Promoters: 5}}, FunnelOptions{})
+	require.Equal(t, 100.0, one.Funnel.Centre)
+	require.False(t, one.Flags[0].Flagged())
+	flat := FunnelMedians(map[string][]float64{"a": {60, 60, 60}, "b": {60, 60}, "c": {}}, FunnelOptions{})
+	require.Equal(t, 60.0, flat.Funnel.Centre)
+	for _, f := range flat.Flags {
+		require.False(t, f.Flagged(), f.Group)
+	}
+	require.Empty(t, FunnelProportions(nil, FunnelOptions{}).Flags)
+}
