@@ -66,6 +66,16 @@ func Branches() *sdk.Board {
 		"Every selected branch on the resolution and relationship KPIs over the window, at the end of the time range, with the counts behind each value: first-contact resolution and reopen shares of resolved tickets (cxpulse_fcr_ratio, cxpulse_reopen_ratio); rolling retention and the previously active customers; appointments started on time (within kpi.punctuality_grace); callbacks done by their due time; complaints per 100 tickets opened. Retention, punctuality and promise kept are per branch (channel \"all\" whatever the Channel variable)."+colours,
 		queries[11:])
 
+	b.row("Funnel plots: branches against the standard (30 days)", "Each branch's value against its number of answers, with the control limits that tell a real difference from noise and from the usual spread between branches.")
+	b.add(12, 10, funnelPlot("Funnel plot: NPS", "Each selected branch's NPS in points (−100…100)"+funnelDescription, "nps",
+		field{unit: unitNone, decimals: ip(0), thresholds: neutral()}))
+	b.add(12, 10, funnelPlot("Funnel plot: CSAT", "Each selected branch's CSAT share (answers 4–5 of 5)"+funnelDescription, "csat",
+		field{unit: unitRatio, decimals: ip(1), thresholds: neutral()}))
+	b.add(12, 10, funnelPlot("Funnel plot: SLA attainment", "Each selected branch's SLA attainment met/(met + breached) for the first policy's first-response target"+funnelDescription, "sla",
+		field{unit: unitRatio, decimals: ip(1), thresholds: neutral()}))
+	b.add(12, 10, funnelPlot("Funnel plot: first-response median", "Each selected branch's median first-response time in business seconds (x: tickets)"+funnelDescription, "first_response",
+		field{unit: unitSeconds, thresholds: neutral()}))
+
 	b.row("SLA attainment by channel", "Where the SLA slips: every branch crossed with every channel.")
 	b.add(24, 14, statusHistory("SLA attainment heatmap: branch × channel",
 		"SLA attainment (met / (met + breached), all policies and targets, rolling window $window) for each selected branch and channel over time: one row per branch · channel, one cell per time step, green from 95 % (the default objective), amber from 90 %, red below. Shows every channel whatever the Channel variable. An empty cell has no decided ticket.",

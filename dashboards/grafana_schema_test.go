@@ -67,6 +67,10 @@ var knownLoss = map[string][]string{
 		"table-old[*].fontSize", "table-old[*].scroll",
 		"table-old[*].showHeader", "table-old[*].sort", "table-old[*].styles", "table-old[*].transform",
 	},
+	// the XY chart's options of Grafana 9–10 (dims, seriesMapping): Grafana 11's
+	// XY chart v2 migrates them on load into its series mapping, which the
+	// schema types describe; the funnel panels are written for 9–11
+	"xychart": {"xychart[*].options.dims", "xychart[*].options.seriesMapping"},
 	// the old Angular graph (removed in Grafana 12, which converts it to
 	// "timeseries"): its axes, legend and series overrides
 	"graph": {

@@ -290,7 +290,7 @@ func table(title, description string, sortCol int, desc bool, columns []column, 
 		},
 		"options": map[string]interface{}{
 			"showHeader": true,
-			"footer":     map[string]interface{}{"show": false, "reducer": []string{"sum"}, "fields": ""},
+			"footer":     map[string]interface{}{"show": false, "reducer": []string{"sum"}},
 			"sortBy":     []map[string]interface{}{{"displayName": columns[sortCol].header, "desc": desc}},
 		},
 	})

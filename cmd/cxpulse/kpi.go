@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 
@@ -116,9 +117,9 @@ func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule
 				if err != nil {
 					return err
 				}
-				flags, err := screenBranches(ctx, engine, params, tick)
+				branches, standards, err := screenBranches(ctx, engine, params, tick)
 				if err == nil {
-					exp.UpdateFlags(tick, flags)
+					exp.UpdateComparisons(tick, branches, standards)
 				}
 				return err
 			}})
@@ -129,26 +130,30 @@ func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule
 // screenedKPIs are the KPIs whose flagged branches are exported.
 var screenedKPIs = []string{"nps", "csat", "sla", "fcr", "punctuality", "promise_kept", "first_response"}
 
-// screenBranches compares every branch with the rest of the fleet on the
-// screened KPIs over 30 days (the window alerts and dashboards compare on).
-func screenBranches(ctx context.Context, engine *kpi.Engine, params kpi.Params, asOf time.Time) ([]expose.Flagged, error) {
+// screenBranches compares every branch with the standard of the typical
+// branch on the screened KPIs over 30 days (the window alerts and dashboards
+// compare on).
+func screenBranches(ctx context.Context, engine *kpi.Engine, params kpi.Params, asOf time.Time) ([]expose.Compared, []expose.Standard, error) {
 	win, _ := kpi.ParseWindow("30d")
 	p := params
 	p.AsOf = asOf
-	var out []expose.Flagged
+	var branches []expose.Compared
+	var standards []expose.Standard
 	for _, k := range screenedKPIs {
 		if k == "sla" && len(p.Policies) == 0 {
 			continue
 		}
 		res, err := compare.Compare(ctx, engine, p, compare.Options{KPI: k, Window: win})
 		if err != nil {
-			return nil, fmt.Errorf("compare %s: %w", k, err)
+			return nil, nil, fmt.Errorf("compare %s: %w", k, err)
 		}
+		standards = append(standards, expose.Standard{KPI: k, Window: win.Label, Centre: res.Standard.Centre, BetweenSD: math.Sqrt(res.Standard.Between)})
 		for _, b := range res.Branches {
-			if b.Flag != "" {
-				out = append(out, expose.Flagged{KPI: k, Window: win.Label, Branch: b.Branch, Direction: b.Flag, Worse: b.Worse})
-			}
+			branches = append(branches, expose.Compared{KPI: k, Window: win.Label, Branch: b.Branch,
+				Value: b.Estimate.Value, Answers: b.Estimate.N, Shrunk: b.Shrunk,
+				Low95: b.Limits.Low95, High95: b.Limits.High95, Low998: b.Limits.Low998, High998: b.Limits.High998,
+				Direction: b.Flag, Worse: b.Worse})
 		}
 	}
-	return out, nil
+	return branches, standards, nil
 }

@@ -138,13 +138,15 @@ func ranking(res compare.Result, title string, asOf time.Time) overview.Ranking 
 		unit = "s"
 	}
 	q := url.Values{"kpi": {res.KPI}, "window": {res.Window}, "as_of": {asOf.Format(time.RFC3339)}}
+	f := res.Standard
+	f.Centre, f.Sigma, f.Between = f.Centre*scale, f.Sigma*scale, f.Between*scale*scale
 	out := overview.Ranking{KPI: res.KPI, Title: fmt.Sprintf("%s, %s", title, res.Window), Unit: unit,
-		HigherIsBetter: res.HigherIsBetter, Fleet: res.Fleet.Value * scale, Level: res.Level, FDR: res.FDR,
+		HigherIsBetter: res.HigherIsBetter, Standard: f.Centre, Funnel: f, Level: res.Level, FDR: res.FDR,
 		APIURL: "/api/v1/compare?" + q.Encode()}
 	for _, b := range res.Branches {
 		out.Rows = append(out.Rows, overview.RankRow{Branch: b.Branch, N: b.Estimate.N, Value: b.Estimate.Value * scale,
 			Low: b.Estimate.Low * scale, High: b.Estimate.High * scale, Shrunk: b.Shrunk * scale,
-			Flag: b.Flag, Worse: b.Worse, QValue: b.VsFleet.QValue})
+			Flag: b.Flag, Worse: b.Worse, QValue: b.VsStandard.QValue})
 	}
 	return out
 }

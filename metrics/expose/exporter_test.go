@@ -162,7 +162,9 @@ func TestFamiliesAreDocumented(t *testing.T) {
 		documented[m[1]] = true
 	}
 	code := map[string]bool{"cxpulse_sla_objective_ratio": true, "cxpulse_kpi_snapshot_age_seconds": true,
-		"cxpulse_kpi_snapshot_timestamp_seconds": true, "cxpulse_kpi_snapshot_rows": true, "cxpulse_kpi_series_dropped_total": true, "cxpulse_branch_flagged": true}
+		"cxpulse_kpi_snapshot_timestamp_seconds": true, "cxpulse_kpi_snapshot_rows": true, "cxpulse_kpi_series_dropped_total": true, "cxpulse_branch_flagged": true,
+		"cxpulse_compare_value": true, "cxpulse_compare_answers": true, "cxpulse_compare_shrunk": true, "cxpulse_compare_limit": true,
+		"cxpulse_compare_standard": true, "cxpulse_compare_between_sd": true}
 	for _, f := range families {
 		code[f.name] = true
 		require.True(t, documented[f.name], "%s is exported but not in docs/METRICS.md", f.name)
