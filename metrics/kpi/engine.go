@@ -59,7 +59,7 @@ var families = []struct {
 	run  func(e *Engine, ctx context.Context, r *run) ([]Row, error)
 }{
 	{[]string{NPS, CSAT, CES, Complaints}, (*Engine).surveys},
-	{[]string{FirstResponse, NextResponse, Resolution, Reopen, FCR, Volume, SLA, SLADecisions, Complaints}, (*Engine).tickets},
+	{[]string{FirstResponse, NextResponse, Resolution, Reopen, FCR, Volume, SLA, SLADecisions, Pending, Complaints}, (*Engine).tickets},
 	{[]string{SLANow}, (*Engine).slaNow},
 	{[]string{Retention}, (*Engine).retention},
 	{[]string{Cohort}, (*Engine).cohorts},

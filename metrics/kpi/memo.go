@@ -216,6 +216,8 @@ func (t *ticketFact) clone() *ticketFact {
 	c := *t
 	c.agentMs = append([]uint64(nil), t.agentMs...)
 	c.customerMs = append([]uint64(nil), t.customerMs...)
+	c.pendingMs = append([]uint64(nil), t.pendingMs...)
+	c.resumedMs = append([]uint64(nil), t.resumedMs...)
 	return &c
 }
 

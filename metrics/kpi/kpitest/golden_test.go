@@ -107,13 +107,14 @@ var required = map[string][]string{
 	kpi.FCR:           {"resolved", "fcr"},
 	kpi.Volume:        {"opened"},
 	kpi.SLA:           {"met", "breached", "pending"},
-	kpi.SLANow:        {"open", "breaching", "at_risk"},
+	kpi.SLANow:        {"open", "breaching", "at_risk", "paused"},
 	kpi.SLADecisions:  {"met", "breached"},
 	kpi.Complaints:    {"complaints", "tickets_opened"},
 	kpi.Retention:     {"previous", "current", "retained", "churned"},
 	kpi.Cohort:        {"size", "active"},
 	kpi.Punctuality:   {"started", "on_time", "never_started"},
 	kpi.PromiseKept:   {"promised", "kept"},
+	kpi.Pending:       {"tickets", "pending_now"},
 }
 
 // present returns the fields a row must hold beyond its counts, from its counts.
@@ -151,6 +152,8 @@ func present(r kpi.Row) []string {
 		return when(v["breaching"] > 0, "oldest_wait_seconds")
 	case kpi.Complaints:
 		return when(v["tickets_opened"] > 0, "per_100_tickets")
+	case kpi.Pending:
+		return when(v["tickets"] > 0, "mean_seconds", "p90_seconds")
 	case kpi.Retention:
 		return when(v["previous"] > 0, "retention_ratio")
 	case kpi.Cohort:
@@ -333,13 +336,14 @@ var additive = map[string][]string{
 	kpi.FCR:           {"resolved", "fcr"},
 	kpi.Volume:        {"opened", "self_service"},
 	kpi.SLA:           {"met", "breached", "pending"},
-	kpi.SLANow:        {"open", "breaching", "at_risk"},
+	kpi.SLANow:        {"open", "breaching", "at_risk", "paused"},
 	kpi.SLADecisions:  {"met", "breached"},
 	kpi.Complaints:    {"complaints", "tickets_opened"},
 	kpi.Retention:     {"previous", "current", "retained", "churned"},
 	kpi.Cohort:        {"size", "active"},
 	kpi.Punctuality:   {"started", "on_time", "never_started"},
 	kpi.PromiseKept:   {"promised", "kept"},
+	kpi.Pending:       {"tickets", "pending_now"},
 }
 
 // checkFleetSums checks, wherever the fleet row and the rows of every branch
