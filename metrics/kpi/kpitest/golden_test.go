@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
@@ -171,7 +172,16 @@ func present(r kpi.Row) []string {
 // label rules of docs/KPI-ENGINE.md, that every row is complete, and that
 // every ratio agrees with the counts of its own row.
 func TestGoldenExpectedRows(t *testing.T) {
-	g := kpitest.Load(t)
+	seenKPI := map[string]bool{}
+	for _, g := range kpitest.LoadAll(t) {
+		t.Run(filepath.Base(g.Dir), func(t *testing.T) { checkExpectedRows(t, g, seenKPI) })
+	}
+	for _, name := range kpi.Names() {
+		require.True(t, seenKPI[name], "no expected row of KPI %s in any part of the fixture", name)
+	}
+}
+
+func checkExpectedRows(t *testing.T, g *kpitest.Golden, seenKPI map[string]bool) {
 	require.NotEmpty(t, g.Expected)
 	windows := map[string]bool{"cohort": true}
 	for _, w := range g.Params.Windows {
@@ -191,7 +201,6 @@ func TestGoldenExpectedRows(t *testing.T) {
 	}
 	month := regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
 	perBranch := map[string]bool{kpi.Retention: true, kpi.Cohort: true, kpi.Punctuality: true, kpi.PromiseKept: true}
-	seenKPI := map[string]bool{}
 
 	for _, r := range g.Expected {
 		key := r.Key()
@@ -235,9 +244,6 @@ func TestGoldenExpectedRows(t *testing.T) {
 			require.Empty(t, l.Cohort, key)
 		}
 		checkArithmetic(t, r)
-	}
-	for _, name := range kpi.Names() {
-		require.True(t, seenKPI[name], "no expected row of KPI %s", name)
 	}
 	checkFleetSums(t, g.Expected, branches)
 }
