@@ -70,7 +70,7 @@ func (m *memoScope) since(keys []uint64) ticketsSince {
 
 // keepNewest puts t (copied) into byKey unless a newer fold of it is there.
 func keepNewest(byKey map[uint64]*ticketFact, t *ticketFact) {
-	if prev := byKey[t.key]; prev == nil || prev.version < t.version {
+	if prev := byKey[t.key]; prev == nil || newer(t.version, t.gone, prev.version, prev.gone) {
 		byKey[t.key] = t.clone()
 	}
 }
@@ -121,6 +121,12 @@ func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([
 	next := make([]float64, 0, e.samplesSeen.Load()) // every ticket's next-response samples, each ticket's together
 	open := map[uint64]*ticketFact{}
 	add := func(t *ticketFact) ticketResult {
+		if t.gone {
+			res := ticketResult{key: t.key, version: t.version, gone: true, settled: true, policy: -1}
+			results = append(results, res)
+			groups = append(groups, t.dims)
+			return res
+		}
 		res := r.ticketResult(t, fineID(t.dims))
 		res.settled = settled(&res, t)
 		start := len(next)
@@ -273,7 +279,7 @@ func (e *Engine) eachOpenTicket(ctx context.Context, r *run, s span, fn func(t *
 			}
 		}
 		for k, t := range changed {
-			if t.waiting() {
+			if t.waiting() && !t.gone {
 				waiting[k] = t
 			}
 		}

@@ -31,6 +31,7 @@ type ticketFact struct {
 	agentMs, customerMs                    []uint64 // distinct, sorted, from the opening on
 	pendingMs, resumedMs                   []uint64 // the same, of ticket.pending and ticket.resumed
 	version                                uint64   // folded_ms of kept facts (0 from the events)
+	gone                                   bool     // a tombstone: the ticket's opening moved to another month
 	future                                 uint8    // 1: the kept facts hold instants at or after the end
 }
 
@@ -126,6 +127,11 @@ func (e *Engine) eachTicket(ctx context.Context, r *run, s span, which int, sinc
 			seen[dims] = d
 		}
 		t.dims = d
+		// a tombstone (ticket_fold_tombstones.sql) only matters to a caller
+		// that picks the newest of several folds itself
+		if t.gone = d.branch == ""; t.gone && which != ticketsVersions {
+			return nil
+		}
 		t.branch, t.channel, t.priority, t.agent, t.team = d.branch, d.channel, d.priority, d.agent, d.team
 		rest := offsets
 		for i, dst := range []*[]uint64{&t.agentMs, &t.customerMs, &t.pendingMs, &t.resumedMs} {
@@ -194,6 +200,7 @@ const (
 type ticketResult struct {
 	key             uint64
 	version         uint64 // of the kept facts it was computed from
+	gone            bool   // from a tombstone: dropped once the newest fold is chosen
 	future          bool   // its facts hold instants after the as_of it was computed for
 	settled         bool   // it cannot change while its facts do not (see settled)
 	opened          uint64
@@ -292,33 +299,41 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 
 // newestVersions keeps, of the results computed from several versions of a
 // ticket's kept facts (folds not yet merged away), the newest one, with its
-// group (groups is parallel to results).
+// group (groups is parallel to results), and drops it when it is a
+// tombstone. A tombstone has the version of the fold that moved the ticket
+// less one: it beats the older folds in its month, and loses to that fold.
 func newestVersions(results []ticketResult, groups []*ticketGroup) ([]ticketResult, []*ticketGroup) {
 	newest := make(map[uint64]int32, len(results))
-	repeated := false
+	repeated, gone := false, false
 	for i := range results {
 		k := results[i].key
+		gone = gone || results[i].gone
 		j, ok := newest[k]
 		if !ok {
 			newest[k] = int32(i)
 			continue
 		}
 		repeated = true
-		if results[i].version > results[j].version {
+		if newer(results[i].version, results[i].gone, results[j].version, results[j].gone) {
 			newest[k] = int32(i)
 		}
 	}
-	if !repeated {
+	if !repeated && !gone {
 		return results, groups
 	}
 	kept, keptGroups := results[:0], groups[:0]
 	for i := range results {
-		if newest[results[i].key] == int32(i) {
+		if newest[results[i].key] == int32(i) && !results[i].gone {
 			kept = append(kept, results[i])
 			keptGroups = append(keptGroups, groups[i])
 		}
 	}
 	return kept, keptGroups
+}
+
+// newer reports whether a fold (version, tombstone or not) supersedes another.
+func newer(v uint64, gone bool, than uint64, thanGone bool) bool {
+	return v > than || (v == than && thanGone && !gone)
 }
 
 // decisionRows counts, per burn window, the tickets whose SLA outcome was
