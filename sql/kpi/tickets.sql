@@ -3,7 +3,9 @@
 -- response, the resolution, a reopen, and the agent and customer message
 -- times from the opening on (for next-response runs and first-contact
 -- resolution). Business-time arithmetic on these facts happens in Go
--- (metrics/calendar). ticket_key identifies the ticket (cityHash64 of its id).
+-- (metrics/calendar). ticket_key and ticket_check identify the ticket: two
+-- independent 64-bit hashes of its id (cityHash64, sipHash64), which the
+-- engine keys its maps by together.
 -- Few columns, and text rather than arrays: the driver allocates every
 -- string it scans and walks arrays element by element through reflection,
 -- which for a million tickets cost more than the query. dims is the group
@@ -26,6 +28,7 @@
 -- waiting for a first response or a resolution), window start (ms), end (ms).
 SELECT
     cityHash64(ticket_id) AS ticket_key,
+    sipHash64(ticket_id) AS ticket_check,
     concat(branch, '/', channel, '/', priority, '/', toString(length(agent)), '/', agent, team) AS dims,
     opened_ms,
     first_response_ms,
