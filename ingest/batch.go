@@ -62,7 +62,11 @@ func (r *rows) add(ev *event.Event, msg *kafka.Message, ingestedAt time.Time) {
 	r.dueAt = append(r.dueAt, ev.DueAt)
 	r.dueMS = append(r.dueMS, dueMS)
 	r.amount = append(r.amount, ev.Amount)
-	r.comment = append(r.comment, ev.Comment)
+	comment := ev.Comment
+	if ev.Reason != "" {
+		comment = ev.Reason // a ticket.pending's reason (contract 1.1) has no column of its own
+	}
+	r.comment = append(r.comment, comment)
 	keys, values := splitAttributes(ev.Attributes)
 	r.attrKeys = append(r.attrKeys, keys)
 	r.attrValues = append(r.attrValues, values)

@@ -52,6 +52,11 @@ type Limits struct {
 	MaxBytes int
 	// MaxFutureSkew is how far occurred_at may lie ahead of the ingest clock (default 5m).
 	MaxFutureSkew time.Duration
+	// Contract is the contract version whose types are accepted: "" for
+	// ContractVersion, "1.0" for the thirteen types of 1.0 only (what a
+	// consumer built before 1.1 does: the newer types dead-letter with
+	// unknown_type).
+	Contract string
 }
 
 // DefaultLimits are the contract's defaults.
@@ -79,7 +84,7 @@ func validBranch(s string) bool {
 // "9" (a string) are told apart from 9.
 type wire struct {
 	EventID, Type, OccurredAt, Branch, Channel, TicketID, RefID, CustomerID string
-	AgentID, Team, Priority, Author, DueAt, Comment                         string
+	AgentID, Team, Priority, Author, DueAt, Comment, Reason                 string
 	Score, Amount                                                           *fastjson.Value
 	Attributes                                                              map[string]string
 }
@@ -158,6 +163,8 @@ func (w *wire) set(key string, v *fastjson.Value) error {
 		dst = &w.DueAt
 	case "comment":
 		dst = &w.Comment
+	case "reason":
+		dst = &w.Reason
 	case "score":
 		w.Score = v
 		return nil
@@ -241,7 +248,7 @@ func (w *wire) validate(now time.Time, lim Limits) (Event, error) {
 	if w.Type == "" {
 		return Event{}, missing("type")
 	}
-	if !ev.Type.Known() {
+	if !ev.Type.knownIn(lim.Contract) {
 		return Event{}, &Error{Reason: ReasonUnknownType, Field: "type", Msg: fmt.Sprintf("unknown type %q", truncate(w.Type))}
 	}
 	if w.OccurredAt == "" {
@@ -328,6 +335,16 @@ func (w *wire) validate(now time.Time, lim Limits) (Event, error) {
 	}
 	if ev.Type == TicketMessage && ev.Author == "" {
 		return Event{}, missing("author")
+	}
+	if ev.Type == TicketPending && w.Reason != "" {
+		// the reason is kept in the comment column, so one of them only
+		if ev.Comment != "" {
+			return Event{}, invalid("reason", "ticket.pending carries reason or comment, not both")
+		}
+		if err := checkLen("reason", w.Reason, 256); err != nil {
+			return Event{}, err
+		}
+		ev.Reason = w.Reason
 	}
 	if ev.Type.NeedsDueAt() && ev.DueAt == nil {
 		return Event{}, missing("due_at")

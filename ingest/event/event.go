@@ -1,4 +1,4 @@
-// Package event owns the cxpulse event contract, version 1 (shared/EVENTS.md):
+// Package event owns the cxpulse event contract, version 1.1 (docs/EVENTS.md):
 // the Go shape of one customer-service interaction event, its vocabulary, and
 // the validation that decides whether a Kafka message is ingested or sent to
 // the dead-letter topic. It sits low so that ingest, the generator and the KPI
@@ -10,7 +10,8 @@ import "time"
 // Type is an event type of the contract.
 type Type string
 
-// The thirteen event types of contract version 1.
+// The thirteen event types of contract version 1.0, then the two that 1.1
+// added (ticket.pending, ticket.resumed).
 const (
 	TicketOpened         Type = "ticket.opened"
 	TicketMessage        Type = "ticket.message"
@@ -25,14 +26,33 @@ const (
 	CallbackPromised     Type = "callback.promised"
 	CallbackCompleted    Type = "callback.completed"
 	ComplaintFiled       Type = "complaint.filed"
+	TicketPending        Type = "ticket.pending" // 1.1: the ticket waits on the customer
+	TicketResumed        Type = "ticket.resumed" // 1.1: it no longer does
 )
+
+// ContractVersion is the version of the event contract this package decodes.
+const ContractVersion = "1.1"
 
 // Types lists every event type in the order the schema's Enum numbers them.
 var Types = []Type{
 	TicketOpened, TicketMessage, TicketResolved, TicketReopened,
 	SurveyNPS, SurveyCSAT, SurveyCES, CustomerVisit,
 	AppointmentScheduled, AppointmentStarted, CallbackPromised, CallbackCompleted,
-	ComplaintFiled,
+	ComplaintFiled, TicketPending, TicketResumed,
+}
+
+// TypesOf lists the event types of a contract version ("1.0" or "1.1"): a
+// consumer of version 1.0 knows only the first thirteen and dead-letters the
+// others with unknown_type (docs/EVENTS.md, compatibility rule). It returns
+// nil for a version this package does not know.
+func TypesOf(version string) []Type {
+	switch version {
+	case "1.0", "1":
+		return Types[:13]
+	case ContractVersion:
+		return Types
+	}
+	return nil
 }
 
 // Channels lists the contract's channels; an event without one counts as ChannelOther.
@@ -72,6 +92,7 @@ type Event struct {
 	DueAt      *time.Time        `json:"due_at,omitempty"`
 	Amount     *float64          `json:"amount,omitempty"`
 	Comment    string            `json:"comment,omitempty"`
+	Reason     string            `json:"reason,omitempty"` // ticket.pending only (1.1); stored in the comment column
 	Attributes map[string]string `json:"attributes,omitempty"`
 }
 
@@ -93,7 +114,7 @@ func (e *Event) Key() string {
 // IsTicket reports whether the type is one of the ticket.* types.
 func (t Type) IsTicket() bool {
 	switch t {
-	case TicketOpened, TicketMessage, TicketResolved, TicketReopened:
+	case TicketOpened, TicketMessage, TicketResolved, TicketReopened, TicketPending, TicketResumed:
 		return true
 	}
 	return false
@@ -132,8 +153,16 @@ func (t Type) ScoreRange() (lo, hi int, ok bool) {
 }
 
 // Known reports whether t is a type of the contract.
-func (t Type) Known() bool {
-	for _, k := range Types {
+func (t Type) Known() bool { return t.knownIn("") }
+
+// knownIn reports whether t is a type of contract version v ("" for the
+// current one).
+func (t Type) knownIn(v string) bool {
+	types := Types
+	if v != "" {
+		types = TypesOf(v)
+	}
+	for _, k := range types {
 		if t == k {
 			return true
 		}
