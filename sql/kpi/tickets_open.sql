@@ -2,8 +2,11 @@
 -- for an agent's reply or a resolution after their opening, found from
 -- numeric minima and maxima alone, keyed by a hash of ticket_id (grouping by
 -- UInt64 is much cheaper than by String).
+-- GLOBAL: on a cluster the set is built once over every shard and sent to
+-- each (18.16 refuses a plain IN over a Distributed table inside a
+-- Distributed query); on one server it is a plain IN.
 -- Parameters: lookback start (s), end (s), end (ms), window start (ms), end (ms).
-AND cityHash64(ticket_id) IN
+AND cityHash64(ticket_id) GLOBAL IN
 (
     SELECT k
     FROM

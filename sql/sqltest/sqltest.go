@@ -93,3 +93,67 @@ func Migrated(t testing.TB) (driver.Conn, string) {
 	}
 	return conn, db
 }
+
+// ClusterAddr is the native address of a server of the local test cluster
+// (deploy/local/cluster.sh): CXPULSE_TEST_CLUSTER_ADDR, default
+// 127.0.0.1:9121.
+func ClusterAddr() string {
+	if a := os.Getenv("CXPULSE_TEST_CLUSTER_ADDR"); a != "" {
+		return a
+	}
+	return "127.0.0.1:9121"
+}
+
+// ClusterName is the test cluster's name in remote_servers:
+// CXPULSE_TEST_CLUSTER, default cxpulse.
+func ClusterName() string {
+	if c := os.Getenv("CXPULSE_TEST_CLUSTER"); c != "" {
+		return c
+	}
+	return "cxpulse"
+}
+
+// DialCluster opens a connection to addr with the test settings of cluster
+// mode (synchronous Distributed inserts, as cmd/cxpulse/config sets them).
+func DialCluster(_ context.Context, addr string) (driver.Conn, error) {
+	return clickhouse.Open(&clickhouse.Options{
+		Addr: []string{addr}, Protocol: clickhouse.Native, DialTimeout: 5 * time.Second,
+		Compression: &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
+		Settings:    clickhouse.Settings{"insert_distributed_sync": 1},
+	})
+}
+
+// ClusterMigrated connects to the test cluster and returns the connection
+// and a fresh database migrated in cluster mode on every server, dropped
+// ON CLUSTER when the test ends. The test fails when the cluster does not
+// answer (start it with deploy/local/cluster.sh start).
+func ClusterMigrated(t testing.TB) (driver.Conn, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	conn, err := DialCluster(ctx, ClusterAddr())
+	if err == nil {
+		err = conn.Ping(ctx)
+	}
+	if err != nil {
+		t.Fatalf("test cluster at %s does not answer (start it with deploy/local/cluster.sh start): %v", ClusterAddr(), err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	name := fmt.Sprintf("cxcluster_%s_%d_%d", sanitize(t.Name()), time.Now().UnixNano()%1e9, seq.Add(1))
+	t.Cleanup(func() {
+		if os.Getenv("CXPULSE_TEST_KEEP") == "1" {
+			t.Logf("kept database %s", name)
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS `"+name+"` ON CLUSTER `"+ClusterName()+"`"); err != nil {
+			t.Logf("drop %s on the cluster: %v", name, err)
+		}
+	})
+	target := cxsql.Target{Database: name, Cluster: ClusterName(), Dial: DialCluster}
+	if _, err := cxsql.MigrateTarget(ctx, conn, target); err != nil {
+		t.Fatalf("migrate %s on cluster %s: %v", name, ClusterName(), err)
+	}
+	return conn, name
+}

@@ -48,7 +48,15 @@ func (c *Config) ClickHouseOptions() (*clickhouse.Options, error) {
 	if err != nil {
 		return nil, err
 	}
+	var settings clickhouse.Settings
+	if c.ClickHouse.Cluster != "" {
+		// An insert returns only when every shard stored its rows: a Kafka
+		// offset is committed after that, and the KPI engine's fold and
+		// snapshot writes are read back at once.
+		settings = clickhouse.Settings{"insert_distributed_sync": 1}
+	}
 	return &clickhouse.Options{
+		Settings: settings,
 		Protocol: clickhouse.Native,
 		Addr:     c.ClickHouse.Addr,
 		Auth: clickhouse.Auth{
