@@ -41,7 +41,9 @@ type Server struct {
 	Addr           string
 }
 
-func (s Server) String() string { return fmt.Sprintf("%s (shard %d replica %d)", s.Addr, s.Shard, s.Replica) }
+func (s Server) String() string {
+	return fmt.Sprintf("%s (shard %d replica %d)", s.Addr, s.Shard, s.Replica)
+}
 
 // ClusterServers lists the servers of the cluster as the connected server
 // knows them; ErrUnknownCluster (naming the known ones) when it has none.
