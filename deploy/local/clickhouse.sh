@@ -10,6 +10,7 @@
 #      START_TIMEOUT (90), STOP_TIMEOUT (20),
 #      CH_INSTANCE (clickhouse: the folder under .run/, so that several
 #      servers of one checkout, e.g. the cluster's, keep apart),
+#      CH_LOAD_BALANCING (random; the profile's choice among replicas),
 #      CH_EXTRA_CONFIG (a file merged into the config as config.d/extra.xml:
 #      cluster.sh passes remote_servers, zookeeper, macros through it).
 set -euo pipefail
@@ -34,7 +35,8 @@ CH_HTTP_PORT="${CH_HTTP_PORT:-8123}"
 CH_TIMEZONE="${CH_TIMEZONE:-UTC}"
 CH_LOG_LEVEL="${CH_LOG_LEVEL:-information}"
 CH_EXTRA_CONFIG="${CH_EXTRA_CONFIG:-}"
-SETTINGS=(CH_TCP_PORT CH_HTTP_PORT CH_TIMEZONE CH_EXTRA_CONFIG)
+CH_LOAD_BALANCING="${CH_LOAD_BALANCING:-random}"
+SETTINGS=(CH_TCP_PORT CH_HTTP_PORT CH_TIMEZONE CH_EXTRA_CONFIG CH_LOAD_BALANCING)
 
 srv_install() {
 	# tzdata: the server resolves <timezone> through the system zone files
@@ -98,7 +100,7 @@ srv_prepare() {
     </query_log>
 </yandex>
 EOF
-	cat >"$SRV_DIR/users.xml" <<'EOF'
+	cat >"$SRV_DIR/users.xml" <<EOF
 <?xml version="1.0"?>
 <!-- Written by deploy/local/clickhouse.sh at every start; edits are lost. -->
 <yandex>
@@ -106,7 +108,7 @@ EOF
         <default>
             <max_memory_usage>10000000000</max_memory_usage>
             <use_uncompressed_cache>0</use_uncompressed_cache>
-            <load_balancing>random</load_balancing>
+            <load_balancing>$CH_LOAD_BALANCING</load_balancing>
             <!-- connections look at the shutdown flag every poll_interval
                  seconds (default 10): 1 s keeps a stop quick -->
             <poll_interval>1</poll_interval>

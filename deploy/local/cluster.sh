@@ -98,7 +98,9 @@ member() {
 	else
 		extra="$CONF_DIR/$(cat "$CONF_DIR/$m.current" 2>/dev/null || echo "$m").xml"
 	fi
-	CH_INSTANCE="cluster-$m" CH_TCP_PORT=$((CLUSTER_TCP_BASE + i)) CH_HTTP_PORT=$((CLUSTER_HTTP_BASE + i)) \
+	# in_order: a shard's reads and writes go to its first live replica, so a
+	# row written is read back at once (not from a replica still fetching it)
+	CH_LOAD_BALANCING=in_order CH_INSTANCE="cluster-$m" CH_TCP_PORT=$((CLUSTER_TCP_BASE + i)) CH_HTTP_PORT=$((CLUSTER_HTTP_BASE + i)) \
 		CH_EXTRA_CONFIG="$extra" "$LOCAL_DIR/clickhouse.sh" "$action"
 }
 

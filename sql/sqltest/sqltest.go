@@ -157,3 +157,65 @@ func ClusterMigrated(t testing.TB) (driver.Conn, string) {
 	}
 	return conn, name
 }
+
+// ShardRows counts the rows of db.table_local on each server of the test
+// cluster, by its address (18.16 has no _shard_num).
+func ShardRows(t testing.TB, ctx context.Context, conn driver.Conn, db, table string) map[cxsql.Server]uint64 {
+	t.Helper()
+	servers, err := cxsql.ClusterServers(ctx, conn, ClusterName())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[cxsql.Server]uint64{}
+	for _, s := range servers {
+		c, err := DialCluster(ctx, s.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n uint64
+		err = c.QueryRow(ctx, "SELECT count() FROM `"+db+"`."+table+cxsql.LocalSuffix).Scan(&n)
+		_ = c.Close()
+		if err != nil {
+			t.Fatalf("count %s.%s on %s: %v", db, table, s, err)
+		}
+		out[s] = n
+	}
+	return out
+}
+
+// SyncReplicas waits until every server of the test cluster has fetched
+// what its shard's other replicas hold of db's replicated tables (SYSTEM
+// SYNC REPLICA), so that a count per server is a count of the shard.
+func SyncReplicas(t testing.TB, ctx context.Context, conn driver.Conn, db string) {
+	t.Helper()
+	servers, err := cxsql.ClusterServers(ctx, conn, ClusterName())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range servers {
+		c, err := DialCluster(ctx, s.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tables []string
+		rows, err := c.Query(ctx, "SELECT name FROM system.tables WHERE database = ? AND engine LIKE 'Replicated%'", db)
+		for err == nil && rows.Next() {
+			var name string
+			if err = rows.Scan(&name); err == nil {
+				tables = append(tables, name)
+			}
+		}
+		if rows != nil {
+			rows.Close()
+		}
+		for _, table := range tables {
+			if err == nil {
+				err = c.Exec(ctx, "SYSTEM SYNC REPLICA `"+db+"`."+table)
+			}
+		}
+		_ = c.Close()
+		if err != nil {
+			t.Fatalf("sync replicas of %s on %s: %v", db, s, err)
+		}
+	}
+}
