@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/cxpulse
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build demo test unit servers-up servers-down bench-ingest bench-kpi bench-kpi-growth chdb-check fmt-check
+.PHONY: build demo test unit servers-up servers-down cluster-up cluster-down bench-ingest bench-kpi bench-kpi-growth chdb-check fmt-check
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/cxpulse
@@ -20,6 +20,8 @@ demo: build
 # time because the outage test stops the shared ClickHouse.
 test:
 	deploy/local/up.sh clickhouse kafka kcat
+	# cluster mode (issue 12): ZooKeeper + 3 ClickHouse servers, 2 shards (~2 s; ~40 s to apt-get zookeeper once)
+	deploy/local/cluster.sh start
 	deploy/local/prometheus.sh install
 	deploy/local/alertmanager.sh install
 	deploy/local/chromium.sh install
@@ -40,6 +42,12 @@ unit:
 
 servers-up:
 	deploy/local/up.sh all
+
+cluster-up:
+	deploy/local/cluster.sh start
+
+cluster-down:
+	deploy/local/cluster.sh stop
 
 servers-down:
 	deploy/local/down.sh

@@ -168,13 +168,7 @@ func MigrateTarget(ctx context.Context, conn driver.Conn, t Target) (MigrateResu
 			return res, err
 		}
 		ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"distributed_ddl_task_timeout": 120, "insert_distributed_sync": 1}))
-		on := " ON CLUSTER `" + t.Cluster + "`"
-		bootstrap = []string{
-			"CREATE DATABASE IF NOT EXISTS " + db + on,
-			"CREATE TABLE IF NOT EXISTS " + db + ".schema_migrations" + on +
-				" (version UInt32, name String, checksum String, applied_at DateTime('UTC')) " +
-				"ENGINE = ReplicatedReplacingMergeTree('/clickhouse/cxpulse/" + database + "/schema_migrations', '{replica}', applied_at) ORDER BY version",
-		}
+		bootstrap = ClusterBootstrap(database, t.Cluster)
 		for i := range migrations {
 			if migrations[i].Statements, err = ClusterStatements(migrations[i].Statements, database, t.Cluster); err != nil {
 				return res, fmt.Errorf("migration %04d_%s: %w", migrations[i].Version, migrations[i].Name, err)
@@ -228,6 +222,20 @@ func MigrateTarget(ctx context.Context, conn driver.Conn, t Target) (MigrateResu
 		}
 	}
 	return res, nil
+}
+
+// ClusterBootstrap is the cluster form of the bookkeeping Migrate creates
+// first: the database on every server, and schema_migrations as one
+// replicated table shared by all of them (its ZooKeeper path has no shard),
+// so that every server records every version.
+func ClusterBootstrap(database, cluster string) []string {
+	db, on := "`"+database+"`", " ON CLUSTER `"+cluster+"`"
+	return []string{
+		"CREATE DATABASE IF NOT EXISTS " + db + on,
+		"CREATE TABLE IF NOT EXISTS " + db + ".schema_migrations" + on +
+			" (version UInt32, name String, checksum String, applied_at DateTime('UTC')) " +
+			"ENGINE = ReplicatedReplacingMergeTree('/clickhouse/cxpulse/" + database + "/schema_migrations', '{replica}', applied_at) ORDER BY version",
+	}
 }
 
 // ExecMigrationStatement runs one statement of a migration. An ALTER … ADD
