@@ -4,7 +4,7 @@ GO    ?= go
 BIN   := bin/cxpulse
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build demo test unit servers-up servers-down cluster-up cluster-down bench-ingest bench-kpi bench-kpi-growth chdb-check fmt-check
+.PHONY: build demo test unit servers-up servers-down cluster-up cluster-down bench-cluster bench-ingest bench-kpi bench-kpi-growth chdb-check fmt-check
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/cxpulse
@@ -58,6 +58,12 @@ servers-down:
 bench-ingest: build
 	deploy/local/up.sh clickhouse kafka kcat
 	deploy/bench/ingest.sh
+
+# Ingest and a full KPI refresh on the 2-shard local cluster against the
+# single node, same events, same run (EVENTS=… to change the size).
+bench-cluster:
+	deploy/local/up.sh clickhouse cluster
+	CXPULSE_BENCH_EVENTS=$${EVENTS:-1000000} $(GO) test -run '^$$' -bench ClusterVsSingleNode -benchtime 1x -count=1 -timeout 30m ./metrics/kpi/
 
 # Full KPI refresh and breaching-now at 1 M and 10 M events, 100,000 a day
 # (SIZES=… to change).
