@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxpulse/cxpulse/ingest/gen"
 	cxsql "github.com/cxpulse/cxpulse/sql"
 	"github.com/cxpulse/cxpulse/sql/sqltest"
 )
@@ -64,6 +65,18 @@ func clusterServer(t *testing.T, p *pipeline, shard, replica uint32) cxsql.Serve
 	return cxsql.Server{}
 }
 
+// startWithFirst starts ingest, produces recs and waits for the first of
+// them in ClickHouse: the failure that follows hits a running pipeline.
+func (p *pipeline) startWithFirst(recs []gen.Record) *process {
+	ing := p.start("ingest")
+	p.produce(recs)
+	require.Eventually(p.t, func() bool {
+		got, err := p.uniqueByType()
+		return err == nil && total(got) > 0
+	}, time.Minute, 100*time.Millisecond)
+	return ing
+}
+
 // One replica of shard 1 stopped in the middle of an ingest: ingest goes
 // on (the shard's other replica takes every insert), nothing is lost, and
 // the restarted replica catches up with everything its shard stored.
@@ -71,12 +84,7 @@ func TestClusterIngestRidesOutAReplicaDown(t *testing.T) {
 	p := newClusterPipeline(t)
 	recs, truth := generate(t, 21)
 	half := len(recs) / 2
-	ing := p.start("ingest")
-	p.produce(recs[:half])
-	require.Eventually(t, func() bool {
-		got, err := p.uniqueByType()
-		return err == nil && total(got) > 0
-	}, time.Minute, 100*time.Millisecond)
+	ing := p.startWithFirst(recs[:half])
 
 	clusterCtl(t, "stop", "c2")
 	restarted := false
@@ -113,12 +121,7 @@ func TestClusterIngestRidesOutZooKeeperOutage(t *testing.T) {
 	p := newClusterPipeline(t)
 	recs, truth := generate(t, 23)
 	half := len(recs) / 2
-	ing := p.start("ingest")
-	p.produce(recs[:half])
-	require.Eventually(t, func() bool {
-		got, err := p.uniqueByType()
-		return err == nil && total(got) > 0
-	}, time.Minute, 100*time.Millisecond)
+	ing := p.startWithFirst(recs[:half])
 
 	clusterCtl(t, "stop", "zookeeper")
 	restarted := false
