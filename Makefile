@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # The commit in cxpulse_build_info, also where -buildvcs=false leaves no VCS stamp.
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: build demo test unit servers-up servers-down bench-ingest bench-kpi bench-kpi-growth chdb-check fmt-check
+.PHONY: build demo test unit servers-up servers-down cluster-up cluster-down bench-cluster bench-ingest bench-kpi bench-kpi-growth chdb-check fmt-check
 .PHONY: image image-offline compose-up compose-down deploy-check
 
 build:
@@ -23,6 +23,8 @@ demo: build
 # time because the outage test stops the shared ClickHouse.
 test:
 	deploy/local/up.sh clickhouse kafka kcat
+	# cluster mode (issue 12): ZooKeeper + 3 ClickHouse servers, 2 shards (~2 s; ~40 s to apt-get zookeeper once)
+	deploy/local/cluster.sh start
 	deploy/local/prometheus.sh install
 	deploy/local/alertmanager.sh install
 	deploy/local/chromium.sh install
@@ -49,6 +51,12 @@ unit:
 servers-up:
 	deploy/local/up.sh all
 
+cluster-up:
+	deploy/local/cluster.sh start
+
+cluster-down:
+	deploy/local/cluster.sh stop
+
 servers-down:
 	deploy/local/down.sh
 
@@ -58,6 +66,12 @@ servers-down:
 bench-ingest: build
 	deploy/local/up.sh clickhouse kafka kcat
 	deploy/bench/ingest.sh
+
+# Ingest and a full KPI refresh on the 2-shard local cluster against the
+# single node, same events, same run (EVENTS=… to change the size).
+bench-cluster:
+	deploy/local/up.sh clickhouse cluster
+	CXPULSE_BENCH_EVENTS=$${EVENTS:-1000000} $(GO) test -run '^$$' -bench ClusterVsSingleNode -benchtime 1x -count=1 -timeout 30m ./metrics/kpi/
 
 # Full KPI refresh and breaching-now at 1 M and 10 M events, 100,000 a day
 # (SIZES=… to change).

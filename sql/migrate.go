@@ -120,12 +120,35 @@ type MigrateResult struct {
 	Modified []Applied
 }
 
+// Target is the database Migrate works on: on one server (Cluster empty),
+// or on every server of a cluster from the servers' remote_servers.
+type Target struct {
+	Database string
+	// Cluster: "" for one server; else every table is created ON CLUSTER in
+	// its replicated and Distributed forms (ClusterStatements).
+	Cluster string
+	// Dial opens a connection to one server of the cluster (host:port), for
+	// the checks that look at each server; needed with Cluster only.
+	Dial func(ctx context.Context, addr string) (driver.Conn, error)
+}
+
 // Migrate creates the database if needed and applies the pending migrations in
 // order, recording each in schema_migrations. Every statement is idempotent,
 // so a run interrupted half-way is completed by the next one. It refuses with
 // ErrDatabaseAhead when the database has a version this binary lacks.
 func Migrate(ctx context.Context, conn driver.Conn, database string) (MigrateResult, error) {
+	return MigrateTarget(ctx, conn, Target{Database: database})
+}
+
+// MigrateTarget is Migrate for one server or a cluster. On a cluster it
+// first requires every server to answer (a DDL ON CLUSTER would otherwise
+// wait for the missing one), and afterwards compares the schema of every
+// server: a migration that reached only some (ErrSchemaDiverged) is reported.
+// schema_migrations is one replicated table shared by all servers, so each
+// of them knows the version.
+func MigrateTarget(ctx context.Context, conn driver.Conn, t Target) (MigrateResult, error) {
 	var res MigrateResult
+	database := t.Database
 	migrations, err := Migrations(database)
 	if err != nil {
 		return res, err
@@ -135,6 +158,22 @@ func Migrate(ctx context.Context, conn driver.Conn, database string) (MigrateRes
 		"CREATE DATABASE IF NOT EXISTS " + db,
 		"CREATE TABLE IF NOT EXISTS " + db + ".schema_migrations (version UInt32, name String, checksum String, applied_at DateTime('UTC')) " +
 			"ENGINE = ReplacingMergeTree(applied_at) ORDER BY version",
+	}
+	var servers []Server
+	if t.Cluster != "" {
+		if servers, err = ClusterServers(ctx, conn, t.Cluster); err != nil {
+			return res, err
+		}
+		if err := pingServers(ctx, servers, t.Dial); err != nil {
+			return res, err
+		}
+		ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"distributed_ddl_task_timeout": 120, "insert_distributed_sync": 1}))
+		bootstrap = ClusterBootstrap(database, t.Cluster)
+		for i := range migrations {
+			if migrations[i].Statements, err = ClusterStatements(migrations[i].Statements, database, t.Cluster); err != nil {
+				return res, fmt.Errorf("migration %04d_%s: %w", migrations[i].Version, migrations[i].Name, err)
+			}
+		}
 	}
 	for _, stmt := range bootstrap {
 		if err := conn.Exec(ctx, stmt); err != nil {
@@ -167,7 +206,7 @@ func Migrate(ctx context.Context, conn driver.Conn, database string) (MigrateRes
 			continue
 		}
 		for i, stmt := range m.Statements {
-			if err := conn.Exec(ctx, stmt); err != nil && !columnAdded(stmt, err) {
+			if err := ExecMigrationStatement(ctx, conn, stmt); err != nil {
 				return res, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
@@ -177,18 +216,38 @@ func Migrate(ctx context.Context, conn driver.Conn, database string) (MigrateRes
 		res.Applied = append(res.Applied, m)
 		res.Current = m.Version
 	}
+	if t.Cluster != "" {
+		if err := CompareSchemas(ctx, servers, database, t.Dial); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
 }
 
-// addColumn matches a statement that adds one column, and nothing else.
-var addColumn = regexp.MustCompile(`(?is)^\s*ALTER\s+TABLE\s+\S+\s+ADD\s+COLUMN\s+[^,;]+$`)
+// ClusterBootstrap is the cluster form of the bookkeeping Migrate creates
+// first: the database on every server, and schema_migrations as one
+// replicated table shared by all of them (its ZooKeeper path has no shard),
+// so that every server records every version.
+func ClusterBootstrap(database, cluster string) []string {
+	db, on := "`"+database+"`", " ON CLUSTER `"+cluster+"`"
+	return []string{
+		"CREATE DATABASE IF NOT EXISTS " + db + on,
+		"CREATE TABLE IF NOT EXISTS " + db + ".schema_migrations" + on +
+			" (version UInt32, name String, checksum String, applied_at DateTime('UTC')) " +
+			"ENGINE = ReplicatedReplacingMergeTree('/clickhouse/cxpulse/" + database + "/schema_migrations', '{replica}', applied_at) ORDER BY version",
+	}
+}
 
-// columnAdded reports whether err says that the column stmt adds exists
-// already: 18.16 has no ADD COLUMN IF NOT EXISTS, so a statement that adds
-// one column is idempotent by taking this error (code 44) as done.
-func columnAdded(stmt string, err error) bool {
-	var ex *clickhouse.Exception
-	return errors.As(err, &ex) && ex.Code == 44 && strings.Contains(ex.Message, "already exists") && addColumn.MatchString(stmt)
+// ExecMigrationStatement runs one statement of a migration. An ALTER … ADD
+// COLUMN cannot say IF NOT EXISTS on 18.16: "column already exists" (on one
+// server, or on any of a cluster's) means an earlier, interrupted run added
+// it, so it counts as done; CompareSchemas then checks every server has it.
+func ExecMigrationStatement(ctx context.Context, conn driver.Conn, stmt string) error {
+	err := conn.Exec(ctx, stmt)
+	if err != nil && isAddColumn(stmt) && exceptionCode(err) == codeDuplicateColumn {
+		return nil
+	}
+	return err
 }
 
 func record(ctx context.Context, conn driver.Conn, db string, m Migration) error {

@@ -74,12 +74,46 @@ func (a *app) connectClickHouse(ctx context.Context) (driver.Conn, error) {
 	if err == nil {
 		a.log.Info().Strs("addr", a.cfg.ClickHouse.Addr).Str("version", v.Version.String()).Msg("connected to clickhouse")
 	}
+	if err := a.checkLayout(ctx, conn); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
 	return conn, nil
+}
+
+// checkLayout fails at start when clickhouse.cluster and the servers or the
+// database disagree: an unknown cluster, a shard none of whose servers
+// answers, a single-node database in cluster mode or the reverse. A replica
+// down while its shard has another is only logged: the cluster serves.
+func (a *app) checkLayout(ctx context.Context, conn driver.Conn) error {
+	checkCtx, cancel := context.WithTimeout(ctx, 2*a.cfg.ClickHouse.DialTimeout+10*time.Second)
+	defer cancel()
+	down, err := cxsql.CheckLayout(checkCtx, conn, a.cfg.ClickHouse.Database, a.cfg.ClickHouse.Cluster, a.dialServer)
+	if err != nil {
+		return fmt.Errorf("clickhouse.cluster %q: %w", a.cfg.ClickHouse.Cluster, err)
+	}
+	for _, s := range down {
+		a.log.Warn().Str("cluster", a.cfg.ClickHouse.Cluster).Stringer("server", s).Msg("a replica of the cluster does not answer; its shard is served by the others")
+	}
+	return nil
+}
+
+// dialServer connects to one server of the cluster with the configured
+// credentials, for the checks that look at each server.
+func (a *app) dialServer(ctx context.Context, addr string) (driver.Conn, error) {
+	opts, err := a.cfg.ClickHouseOptions()
+	if err != nil {
+		return nil, err
+	}
+	opts.Addr, opts.MaxOpenConns, opts.MaxIdleConns = []string{addr}, 1, 1
+	opts.DialTimeout = min(opts.DialTimeout, 5*time.Second)
+	return clickhouse.Open(opts)
 }
 
 // migrate applies pending migrations, logging what it did.
 func (a *app) migrate(ctx context.Context, conn driver.Conn) error {
-	res, err := cxsql.Migrate(ctx, conn, a.cfg.ClickHouse.Database)
+	res, err := cxsql.MigrateTarget(ctx, conn, cxsql.Target{
+		Database: a.cfg.ClickHouse.Database, Cluster: a.cfg.ClickHouse.Cluster, Dial: a.dialServer})
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -89,7 +123,7 @@ func (a *app) migrate(ctx context.Context, conn driver.Conn) error {
 	for _, m := range res.Applied {
 		a.log.Info().Uint32("version", m.Version).Str("name", m.Name).Msg("migration applied")
 	}
-	a.log.Info().Str("database", a.cfg.ClickHouse.Database).Uint32("schema_version", res.Current).
+	a.log.Info().Str("database", a.cfg.ClickHouse.Database).Str("cluster", a.cfg.ClickHouse.Cluster).Uint32("schema_version", res.Current).
 		Int("applied", len(res.Applied)).Msg("schema up to date")
 	return nil
 }

@@ -60,8 +60,14 @@ type pipeline struct {
 
 func newPipeline(t *testing.T) *pipeline {
 	conn := sqltest.Connect(t)
+	return newPipelineOn(t, conn, sqltest.Database(t, conn), sqltest.Addr(), "")
+}
+
+// newPipelineOn is newPipeline on the server at addr, with extra lines in
+// the clickhouse section of the configuration (e.g. the cluster).
+func newPipelineOn(t *testing.T, conn driver.Conn, db, addr, clickhouseExtra string) *pipeline {
 	p := &pipeline{
-		t: t, conn: conn, db: sqltest.Database(t, conn),
+		t: t, conn: conn, db: db,
 		topic: kafkatest.Topic(t, "events", 6), dlq: kafkatest.Topic(t, "dlq", 3),
 	}
 	p.group = "cxtest-" + p.topic
@@ -77,13 +83,13 @@ kafka:
 clickhouse:
   addr: [%q]
   database: %q
-ingest:
+%singest:
   batch_rows: 1500
   batch_interval: 200ms
   retry_initial: 200ms
   retry_max: 2s
   shutdown_timeout: 20s
-`, strings.Join(kafkatest.Brokers(), ","), p.topic, p.dlq, p.group, sqltest.Addr(), p.db)
+`, strings.Join(kafkatest.Brokers(), ","), p.topic, p.dlq, p.group, addr, p.db, clickhouseExtra)
 	require.NoError(t, os.WriteFile(p.configPath, []byte(cfg), 0o600))
 	p.run("migrate")
 	return p

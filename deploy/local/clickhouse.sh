@@ -7,13 +7,19 @@
 #
 # Env: CH_TCP_PORT (native, 9000), CH_HTTP_PORT (8123), CH_TIMEZONE (UTC),
 #      CH_LOG_LEVEL (information; trace, debug, warning, error),
-#      START_TIMEOUT (90), STOP_TIMEOUT (20).
+#      START_TIMEOUT (90), STOP_TIMEOUT (20),
+#      CH_INSTANCE (clickhouse: the folder under .run/, so that several
+#      servers of one checkout, e.g. the cluster's, keep apart),
+#      CH_LOAD_BALANCING (random; the profile's choice among replicas),
+#      CH_EXTRA_CONFIG (a file merged into the config as config.d/extra.xml:
+#      cluster.sh passes remote_servers, zookeeper, macros through it).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
-NAME=clickhouse
-SRV_DIR="$RUN_DIR/clickhouse"
+CH_INSTANCE="${CH_INSTANCE:-clickhouse}"
+NAME=$CH_INSTANCE
+SRV_DIR="$RUN_DIR/$CH_INSTANCE"
 CONFIG="$SRV_DIR/config.xml"
 PIDFILE="$SRV_DIR/clickhouse.pid"
 STATE_FILE="$SRV_DIR/running.env"
@@ -28,7 +34,9 @@ CH_TCP_PORT="${CH_TCP_PORT:-9000}"
 CH_HTTP_PORT="${CH_HTTP_PORT:-8123}"
 CH_TIMEZONE="${CH_TIMEZONE:-UTC}"
 CH_LOG_LEVEL="${CH_LOG_LEVEL:-information}"
-SETTINGS=(CH_TCP_PORT CH_HTTP_PORT CH_TIMEZONE)
+CH_EXTRA_CONFIG="${CH_EXTRA_CONFIG:-}"
+CH_LOAD_BALANCING="${CH_LOAD_BALANCING:-random}"
+SETTINGS=(CH_TCP_PORT CH_HTTP_PORT CH_TIMEZONE CH_EXTRA_CONFIG CH_LOAD_BALANCING)
 
 srv_install() {
 	# tzdata: the server resolves <timezone> through the system zone files
@@ -39,7 +47,9 @@ srv_install() {
 srv_prepare() {
 	require_free_port "$CH_TCP_PORT" "ClickHouse native TCP, CH_TCP_PORT"
 	require_free_port "$CH_HTTP_PORT" "ClickHouse HTTP, CH_HTTP_PORT"
-	mkdir -p "$SRV_DIR"/{data,tmp,user_files,format_schemas,log}
+	mkdir -p "$SRV_DIR"/{data,tmp,user_files,format_schemas,log,config.d}
+	rm -f "$SRV_DIR/config.d/extra.xml"
+	if [[ -n $CH_EXTRA_CONFIG ]]; then cp "$CH_EXTRA_CONFIG" "$SRV_DIR/config.d/extra.xml"; fi
 	cat >"$CONFIG" <<EOF
 <?xml version="1.0"?>
 <!-- Written by deploy/local/clickhouse.sh at every start; edits are lost. -->
@@ -90,7 +100,7 @@ srv_prepare() {
     </query_log>
 </yandex>
 EOF
-	cat >"$SRV_DIR/users.xml" <<'EOF'
+	cat >"$SRV_DIR/users.xml" <<EOF
 <?xml version="1.0"?>
 <!-- Written by deploy/local/clickhouse.sh at every start; edits are lost. -->
 <yandex>
@@ -98,7 +108,7 @@ EOF
         <default>
             <max_memory_usage>10000000000</max_memory_usage>
             <use_uncompressed_cache>0</use_uncompressed_cache>
-            <load_balancing>random</load_balancing>
+            <load_balancing>$CH_LOAD_BALANCING</load_balancing>
             <!-- connections look at the shutdown flag every poll_interval
                  seconds (default 10): 1 s keeps a stop quick -->
             <poll_interval>1</poll_interval>

@@ -4,8 +4,11 @@
 -- FINAL reads and merges the few folds of those tickets only: as it keeps
 -- every fold of a ticket id, FINAL still picks the newest of each, and
 -- tickets.sql keeps those that wait by their newest fold.
+-- GLOBAL: on a cluster the set is built once over every shard and sent to
+-- each (18.16 refuses a plain IN over a Distributed table inside a
+-- Distributed query); on one server it is a plain IN.
 -- Parameters: window start (ms), end (ms), end (ms) twice.
-PREWHERE ticket_id IN
+PREWHERE ticket_id GLOBAL IN
 (
     SELECT ticket_id
     FROM {{db}}.ticket_facts

@@ -5,7 +5,10 @@
 -- and a waiting ticket could hide behind an answered one. This form only
 -- serves an as_of older than the kept ticket facts cover (reports, backfills).
 -- Parameters: lookback start (s), end (s), end (ms), window start (ms), end (ms).
-AND ticket_id IN
+-- GLOBAL: on a cluster the set is built once over every shard and sent to
+-- each (18.16 refuses a plain IN over a Distributed table inside a
+-- Distributed query); on one server it is a plain IN.
+AND ticket_id GLOBAL IN
 (
     SELECT k
     FROM

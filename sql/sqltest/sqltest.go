@@ -116,3 +116,129 @@ func UniqueByType(conn driver.Conn, db string) (map[event.Type]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// ClusterAddr is the native address of a server of the local test cluster
+// (deploy/local/cluster.sh): CXPULSE_TEST_CLUSTER_ADDR, default
+// 127.0.0.1:9121.
+func ClusterAddr() string {
+	if a := os.Getenv("CXPULSE_TEST_CLUSTER_ADDR"); a != "" {
+		return a
+	}
+	return "127.0.0.1:9121"
+}
+
+// ClusterName is the test cluster's name in remote_servers:
+// CXPULSE_TEST_CLUSTER, default cxpulse.
+func ClusterName() string {
+	if c := os.Getenv("CXPULSE_TEST_CLUSTER"); c != "" {
+		return c
+	}
+	return "cxpulse"
+}
+
+// DialCluster opens a connection to addr with the test settings of cluster
+// mode (synchronous Distributed inserts, as cmd/cxpulse/config sets them).
+func DialCluster(_ context.Context, addr string) (driver.Conn, error) {
+	return clickhouse.Open(&clickhouse.Options{
+		Addr: []string{addr}, Protocol: clickhouse.Native, DialTimeout: 5 * time.Second,
+		Compression: &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
+		Settings:    clickhouse.Settings{"insert_distributed_sync": 1},
+	})
+}
+
+// ClusterMigrated connects to the test cluster and returns the connection
+// and a fresh database migrated in cluster mode on every server, dropped
+// ON CLUSTER when the test ends. The test fails when the cluster does not
+// answer (start it with deploy/local/cluster.sh start).
+func ClusterMigrated(t testing.TB) (driver.Conn, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	conn, err := DialCluster(ctx, ClusterAddr())
+	if err == nil {
+		err = conn.Ping(ctx)
+	}
+	if err != nil {
+		t.Fatalf("test cluster at %s does not answer (start it with deploy/local/cluster.sh start): %v", ClusterAddr(), err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	name := fmt.Sprintf("cxcluster_%s_%d_%d", sanitize(t.Name()), time.Now().UnixNano()%1e9, seq.Add(1))
+	t.Cleanup(func() {
+		if os.Getenv("CXPULSE_TEST_KEEP") == "1" {
+			t.Logf("kept database %s", name)
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS `"+name+"` ON CLUSTER `"+ClusterName()+"`"); err != nil {
+			t.Logf("drop %s on the cluster: %v", name, err)
+		}
+	})
+	target := cxsql.Target{Database: name, Cluster: ClusterName(), Dial: DialCluster}
+	if _, err := cxsql.MigrateTarget(ctx, conn, target); err != nil {
+		t.Fatalf("migrate %s on cluster %s: %v", name, ClusterName(), err)
+	}
+	return conn, name
+}
+
+// ShardRows counts the rows of db.table_local on each server of the test
+// cluster, by its address (18.16 has no _shard_num).
+func ShardRows(t testing.TB, ctx context.Context, conn driver.Conn, db, table string) map[cxsql.Server]uint64 {
+	t.Helper()
+	servers, err := cxsql.ClusterServers(ctx, conn, ClusterName())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[cxsql.Server]uint64{}
+	for _, s := range servers {
+		c, err := DialCluster(ctx, s.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n uint64
+		err = c.QueryRow(ctx, "SELECT count() FROM `"+db+"`."+table+cxsql.LocalSuffix).Scan(&n)
+		_ = c.Close()
+		if err != nil {
+			t.Fatalf("count %s.%s on %s: %v", db, table, s, err)
+		}
+		out[s] = n
+	}
+	return out
+}
+
+// SyncReplicas waits until every server of the test cluster has fetched
+// what its shard's other replicas hold of db's replicated tables (SYSTEM
+// SYNC REPLICA), so that a count per server is a count of the shard.
+func SyncReplicas(t testing.TB, ctx context.Context, conn driver.Conn, db string) {
+	t.Helper()
+	servers, err := cxsql.ClusterServers(ctx, conn, ClusterName())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range servers {
+		c, err := DialCluster(ctx, s.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tables []string
+		rows, err := c.Query(ctx, "SELECT name FROM system.tables WHERE database = ? AND engine LIKE 'Replicated%'", db)
+		for err == nil && rows.Next() {
+			var name string
+			if err = rows.Scan(&name); err == nil {
+				tables = append(tables, name)
+			}
+		}
+		if rows != nil {
+			rows.Close()
+		}
+		for _, table := range tables {
+			if err == nil {
+				err = c.Exec(ctx, "SYSTEM SYNC REPLICA `"+db+"`."+table)
+			}
+		}
+		_ = c.Close()
+		if err != nil {
+			t.Fatalf("sync replicas of %s on %s: %v", db, s, err)
+		}
+	}
+}

@@ -48,7 +48,18 @@ func (c *Config) ClickHouseOptions() (*clickhouse.Options, error) {
 	if err != nil {
 		return nil, err
 	}
+	var settings clickhouse.Settings
+	if c.ClickHouse.Cluster != "" {
+		// An insert returns only when every shard stored its rows: a Kafka
+		// offset is committed after that, and the KPI engine's fold and
+		// snapshot writes are read back at once. A replica more than 30 s
+		// behind (one catching up after a restart) is not read while its
+		// shard has a fresher one: the incremental fold looks back 2 min
+		// for rows that became visible late (metrics/kpi FoldOverlap).
+		settings = clickhouse.Settings{"insert_distributed_sync": 1, "max_replica_delay_for_distributed_queries": 30}
+	}
 	return &clickhouse.Options{
+		Settings: settings,
 		Protocol: clickhouse.Native,
 		Addr:     c.ClickHouse.Addr,
 		Auth: clickhouse.Auth{

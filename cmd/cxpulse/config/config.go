@@ -167,6 +167,12 @@ type ClickHouse struct {
 	// MaxOpenConns bounds the connection pool (default 8).
 	MaxOpenConns int `yaml:"max_open_conns"`
 	TLS          TLS `yaml:"tls"`
+	// Cluster is the name of a cluster in the servers' remote_servers
+	// (default "": one server). With it, migrate creates every table ON
+	// CLUSTER as a replicated table per shard plus a Distributed table over
+	// them, and every insert goes through the Distributed table
+	// synchronously (README "Scaling").
+	Cluster string `yaml:"cluster"`
 }
 
 // Ingest tunes batching and retries; see ingest.Config for the reasons behind the defaults.

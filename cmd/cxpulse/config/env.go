@@ -83,6 +83,7 @@ var envVars = []envVar{
 	{"CXPULSE_KAFKA_SASL_PASSWORD", "kafka.sasl.password", str(func(c *Config) *string { return &c.Kafka.SASL.Password })},
 	{"CXPULSE_CLICKHOUSE_ADDR", "clickhouse.addr", list(func(c *Config) *[]string { return &c.ClickHouse.Addr })},
 	{"CXPULSE_CLICKHOUSE_DATABASE", "clickhouse.database", str(func(c *Config) *string { return &c.ClickHouse.Database })},
+	{"CXPULSE_CLICKHOUSE_CLUSTER", "clickhouse.cluster", str(func(c *Config) *string { return &c.ClickHouse.Cluster })},
 	{"CXPULSE_CLICKHOUSE_USER", "clickhouse.user", str(func(c *Config) *string { return &c.ClickHouse.User })},
 	{"CXPULSE_CLICKHOUSE_PASSWORD_FILE", "clickhouse.password_file", str(func(c *Config) *string { return &c.ClickHouse.PasswordFile })},
 	{"CXPULSE_CLICKHOUSE_PASSWORD", "clickhouse.password", str(func(c *Config) *string { return &c.ClickHouse.Password })},

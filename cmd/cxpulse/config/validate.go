@@ -106,6 +106,9 @@ func (c *Config) Validate() error {
 	if !identifier.MatchString(c.ClickHouse.Database) {
 		bad("clickhouse.database", "%q must match %s", c.ClickHouse.Database, identifier)
 	}
+	if c.ClickHouse.Cluster != "" && !identifier.MatchString(c.ClickHouse.Cluster) {
+		bad("clickhouse.cluster", "%q must match %s", c.ClickHouse.Cluster, identifier)
+	}
 	if c.ClickHouse.User == "" {
 		bad("clickhouse.user", "must not be empty")
 	}

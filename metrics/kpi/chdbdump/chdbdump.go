@@ -7,6 +7,7 @@
 //
 //	events.jsonl  the events table as 18.16 exports it (JSONEachRow)
 //	schema.sql    the migrations rendered for database cx, one statement per ';'
+//	cluster_schema.sql  the same in cluster mode (parsed only: chDB has no cluster)
 //	queries.json  [{name, sql (bound, for cx), args, columns, types, rows}]
 //	meta.json     dataset, as_of, 18.16 version, event count
 //
@@ -322,6 +323,13 @@ func Dump(ctx context.Context, conn driver.Conn, ds Dataset, out string, opt Opt
 	if err := os.WriteFile(filepath.Join(out, "schema.sql"), []byte(schema), 0o644); err != nil {
 		return err
 	}
+	clusterSchema, err := clusterSchemaSQL()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(out, "cluster_schema.sql"), []byte(clusterSchema), 0o644); err != nil {
+		return err
+	}
 	if err := writeJSON(filepath.Join(out, "queries.json"), queries); err != nil {
 		return err
 	}
@@ -463,6 +471,35 @@ func schemaSQL() (string, error) {
 	}
 	return b.String(), nil
 }
+
+// clusterSchemaSQL is schemaSQL in cluster mode (clickhouse.cluster =
+// ClusterName): chDB has no ZooKeeper and no remote servers, so the replay
+// can only parse these statements on current ClickHouse (formatQuery); they
+// run for real on the 18.16 test cluster (sql and metrics/kpi tests).
+func clusterSchemaSQL() (string, error) {
+	ms, err := cxsql.Migrations(TargetDB)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, s := range cxsql.ClusterBootstrap(TargetDB, ClusterName) {
+		b.WriteString(s + ";\n\n")
+	}
+	for _, m := range ms {
+		stmts, err := cxsql.ClusterStatements(m.Statements, TargetDB, ClusterName)
+		if err != nil {
+			return "", fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+		fmt.Fprintf(&b, "-- %04d_%s\n", m.Version, m.Name)
+		for _, s := range stmts {
+			b.WriteString(s + ";\n\n")
+		}
+	}
+	return b.String(), nil
+}
+
+// ClusterName is the cluster of the cluster-mode statements in the dumps.
+const ClusterName = "cxpulse"
 
 func writeJSON(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", " ")
