@@ -2,6 +2,7 @@ package sql_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -154,7 +155,10 @@ func TestClusterAlterAndHalfAppliedMigration(t *testing.T) {
 	require.ErrorIs(t, err, cxsql.ErrSchemaDiverged)
 	require.ErrorContains(t, err, last.Addr+" (shard 2 replica 1) at schema version")
 	require.ErrorContains(t, err, "has column ticket_facts_local.stray UInt8")
-	require.ErrorContains(t, err, servers[0].Addr+" (shard 1 replica 1) at schema version 5 lacks column ticket_facts_local.stray")
+	all, err2 := cxsql.Migrations(db)
+	require.NoError(t, err2)
+	latest := all[len(all)-1].Version
+	require.ErrorContains(t, err, fmt.Sprintf("%s (shard 1 replica 1) at schema version %d lacks column ticket_facts_local.stray", servers[0].Addr, latest))
 	// and migrate reports it too
 	_, err = cxsql.MigrateTarget(ctx, conn, cxsql.Target{Database: db, Cluster: sqltest.ClusterName(), Dial: sqltest.DialCluster})
 	require.ErrorIs(t, err, cxsql.ErrSchemaDiverged)
