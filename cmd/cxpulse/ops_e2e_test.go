@@ -228,8 +228,12 @@ kpi:
 		v, ok := pr.gauge(t, "cxpulse_config_last_reload_successful", nil)
 		return ok && v == 0
 	}, 30*time.Second, 100*time.Millisecond)
+	// the process's stderr reaches pr.output() through a pipe: the line may
+	// arrive a moment after the gauge is served
+	require.Eventually(t, func() bool {
+		return strings.Contains(pr.output(), "configuration reload refused: the running configuration is kept")
+	}, 10*time.Second, 50*time.Millisecond)
 	logs = pr.output()
-	require.Contains(t, logs, "configuration reload refused: the running configuration is kept")
 	for _, field := range []string{"sla_policies[0].objective", "calendars.praha-1.timezone", "http.auth.token_file"} {
 		require.Contains(t, logs, field)
 	}

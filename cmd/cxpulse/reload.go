@@ -136,8 +136,8 @@ func (r *reloader) reload() error {
 		next, err = running.with(cfg)
 	}
 	if err != nil {
-		r.success.Set(0)
 		log.Error().Err(err).Msg("configuration reload refused: the running configuration is kept")
+		r.success.Set(0)
 		return err
 	}
 	if changed := restartFields(running.cfg, cfg); len(changed) > 0 {
