@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
@@ -166,7 +167,7 @@ func Migrate(ctx context.Context, conn driver.Conn, database string) (MigrateRes
 			continue
 		}
 		for i, stmt := range m.Statements {
-			if err := conn.Exec(ctx, stmt); err != nil {
+			if err := conn.Exec(ctx, stmt); err != nil && !addedBefore(stmt, err) {
 				return res, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
@@ -177,6 +178,23 @@ func Migrate(ctx context.Context, conn driver.Conn, database string) (MigrateRes
 		res.Current = m.Version
 	}
 	return res, nil
+}
+
+// addColumn matches an ALTER TABLE … ADD COLUMN statement.
+var addColumn = regexp.MustCompile(`(?is)^\s*ALTER\s+TABLE\s.*\bADD\s+COLUMN\b`)
+
+// addedBefore reports whether err says that stmt, an ADD COLUMN, was applied
+// by an earlier run that stopped before recording its migration. 18.16 has
+// no ADD COLUMN IF NOT EXISTS (shared/CLICKHOUSE-18.16.md), and the whole
+// ALTER is refused when one of its columns exists, so the ALTER as a whole
+// was applied then.
+func addedBefore(stmt string, err error) bool {
+	var ex *clickhouse.Exception
+	if !errors.As(err, &ex) || !addColumn.MatchString(stmt) {
+		return false
+	}
+	// 44 ILLEGAL_COLUMN on 18.16, 15 DUPLICATE_COLUMN on current servers
+	return (ex.Code == 44 || ex.Code == 15) && strings.Contains(strings.ToLower(ex.Message), "already exists")
 }
 
 func record(ctx context.Context, conn driver.Conn, db string, m Migration) error {

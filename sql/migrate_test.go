@@ -59,3 +59,28 @@ func TestMigrateAppliesOnceAndRefusesNewerDatabase(t *testing.T) {
 	require.True(t, errors.Is(err, cxsql.ErrDatabaseAhead), "got %v", err)
 	require.ErrorContains(t, err, "from_the_future")
 }
+
+// A run that applied 0007's ALTERs and stopped before recording it (the
+// process killed in between) is completed by the next run: 18.16 has no
+// ADD COLUMN IF NOT EXISTS, so the runner takes "already exists" as done.
+func TestMigrateCompletesAHalfAppliedAddColumn(t *testing.T) {
+	conn := sqltest.Connect(t)
+	db := sqltest.Database(t, conn)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := cxsql.Migrate(ctx, conn, db)
+	require.NoError(t, err)
+	require.NoError(t, conn.Exec(ctx, "ALTER TABLE `"+db+"`.schema_migrations DELETE WHERE version = 7"))
+	require.Eventually(t, func() bool {
+		applied, err := cxsql.AppliedMigrations(ctx, conn, db)
+		return err == nil && len(applied) == 6
+	}, 20*time.Second, 100*time.Millisecond, "the mutation removes the record")
+
+	res, err := cxsql.Migrate(ctx, conn, db)
+	require.NoError(t, err)
+	require.Len(t, res.Applied, 1)
+	require.Equal(t, uint32(7), res.Applied[0].Version)
+	var n uint64
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM system.columns WHERE database = ? AND table = 'kpi_snapshots' AND name = 'generation'", db).Scan(&n))
+	require.Equal(t, uint64(1), n)
+}
