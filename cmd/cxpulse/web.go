@@ -50,7 +50,11 @@ func (a *app) newWeb(conn driver.Conn) (*web, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &web{engine: a.newEngine(conn), params: p,
+	engine := a.newEngine(conn)
+	if !a.cfg.KPI.Leader.Disabled {
+		engine.ReadOnly() // the elected scheduler alone folds
+	}
+	return &web{engine: engine, params: p,
 		log: a.log.With().Str("component", "web").Logger(), now: time.Now, pages: map[string]cachedPage{}}, nil
 }
 

@@ -136,6 +136,13 @@ func (e *Engine) useTicketFacts(ctx context.Context, r *run, need time.Time) (bo
 	if e.scanOnly {
 		return false, nil
 	}
+	if !r.folded && e.readOnly {
+		st, err := e.foldState(ctx)
+		if err != nil {
+			return false, fmt.Errorf("ticket fact state: %w", err)
+		}
+		r.folds, r.folded = st, true
+	}
 	if !r.folded {
 		st, err := e.refreshTicketFacts(ctx)
 		if err != nil {

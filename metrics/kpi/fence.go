@@ -45,6 +45,18 @@ func (e *Engine) WithGeneration(g uint64) *Engine {
 	return e
 }
 
+// ReadOnly makes the engine read the kept ticket facts as the scheduler
+// last folded them, never folding itself: the API, the page and the
+// standbys' branch screen of a process that is not the elected scheduler,
+// so that one process writes the facts (a fold racing the scheduler's memo
+// read could hide a ticket's change from it, docs/KPI-ENGINE.md). Their
+// numbers miss the ticket events ingested since the scheduler's last fold
+// (at most the sla_now job's interval while a leader runs).
+func (e *Engine) ReadOnly() *Engine {
+	e.readOnly = true
+	return e
+}
+
 // WithGeneration makes the store write snapshots as scheduler generation g
 // and refuse (ErrFenced) once a newer generation has written one of the
 // same job (see Engine.WithGeneration).

@@ -277,3 +277,6 @@ func (m *Metrics) lead(g uint64) {
 }
 
 func (m *Metrics) standby() { m.leader.Set(0) }
+
+// Solo marks this process as the scheduler without an election (kpi.leader.disabled).
+func (m *Metrics) Solo() { m.leader.Set(1) }
