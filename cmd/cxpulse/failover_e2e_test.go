@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"math"
+	"net/http"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -11,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
@@ -79,6 +84,41 @@ func waitLeading(t *testing.T, pr *process, within time.Duration) (time.Time, ui
 	}
 	t.Fatalf("process did not lead within %s:\n%s", within, pr.output())
 	return time.Time{}, 0
+}
+
+// scrapePart scrapes /metrics?series=part.
+func (pr *process) scrapePart(part string) (map[string]*dto.MetricFamily, error) {
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get("http://" + pr.httpAddr + "/metrics?series=" + part)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("status %d: %s", resp.StatusCode, body)
+	}
+	return parseMetrics(body)
+}
+
+// sameSeries compares two scrapes' series and values, but for the
+// snapshots' age, which depends on when each was scraped.
+func sameSeries(a, b map[string]*dto.MetricFamily) bool {
+	text := func(mfs map[string]*dto.MetricFamily) map[string]string {
+		out := map[string]string{}
+		for name, mf := range mfs {
+			if name == "cxpulse_kpi_snapshot_age_seconds" {
+				continue
+			}
+			for _, m := range mf.GetMetric() {
+				out[name+sampleKey(name, m)] = fmt.Sprint(sampleValues(m))
+			}
+		}
+		return out
+	}
+	return reflect.DeepEqual(text(a), text(b))
 }
 
 // leaderWatch samples the processes' leadership every 100 ms and counts the
@@ -208,6 +248,22 @@ func TestSchedulerFailover(t *testing.T) {
 	}, time.Minute, 200*time.Millisecond, "b serves every job's snapshot")
 	for _, m := range p.markers() {
 		require.NotEqual(t, uint64(0), m.generation, "every snapshot carries its leader's generation")
+	}
+	// ... as the same series: Prometheus may scrape the KPI part from either
+	require.Eventually(t, func() bool {
+		am, err1 := a.scrapePart("kpi")
+		bm, err2 := b.scrapePart("kpi")
+		return err1 == nil && err2 == nil && len(am) > 20 && sameSeries(am, bm) // families
+	}, time.Minute, 100*time.Millisecond, "a and b serve the same KPI series")
+	for _, pr := range []*process{a, b} {
+		proc, err := pr.scrapePart("process")
+		require.NoError(t, err)
+		require.Contains(t, proc, "cxpulse_scheduler_leader")
+		require.Contains(t, proc, "cxpulse_scheduler_generation")
+		require.NotContains(t, proc, "cxpulse_kpi_snapshot_timestamp_seconds", "the process part has no KPI series")
+		kpis, err := pr.scrapePart("kpi")
+		require.NoError(t, err)
+		require.NotContains(t, kpis, "cxpulse_scheduler_leader", "the KPI part has no process series")
 	}
 
 	// SIGKILL in the middle of a run

@@ -57,6 +57,7 @@ func (a *app) runKPI(ctx context.Context, conn driver.Conn, exp *expose.Exporter
 				return
 			}
 			_ = sched.Run(tctx)
+			sched.Forget()
 		})
 	})
 	return group.Wait()
