@@ -366,3 +366,58 @@ func requireSameRows(t *testing.T, want, got []kpi.Row, what string) {
 		}
 	}
 }
+
+// A leader paused in the middle of a run (SIGSTOP: a GC pause, a frozen VM)
+// past the session timeout is deposed: the standby leads within the bound.
+// When it resumes, its term ends, it writes no snapshot (its writes are
+// fenced by the newer generation's), the fold state stays the new leader's,
+// and the lead stays with the new leader.
+func TestPausedLeaderIsFencedWhenItResumes(t *testing.T) {
+	p := newPipeline(t)
+	end := time.Now().UTC().Truncate(time.Hour)
+	loadGenerated(t, p, 72, 40, end)
+	p.appendConfig(failoverConfig())
+
+	a := p.startCommand("compute-a", "compute")
+	waitLeading(t, a, time.Minute)
+	b := p.startCommand("compute-b", "compute")
+	standingBy(t, b)
+	_, genA := waitLeading(t, a, failoverBound)
+	require.Eventually(t, func() bool { return len(p.markers()) >= 3 }, time.Minute, 200*time.Millisecond, "a wrote snapshots")
+
+	require.Eventually(t, a.jobRunning, time.Minute, 5*time.Millisecond, "a is in a run")
+	require.NoError(t, a.cmd.Process.Signal(syscall.SIGSTOP))
+	paused := time.Now()
+	led, genB := waitLeading(t, b, failoverBound+2*time.Second)
+	t.Logf("takeover from a paused leader: %s", led.Sub(paused))
+	require.LessOrEqual(t, led.Sub(paused), failoverBound)
+	require.Greater(t, genB, genA)
+	time.Sleep(3 * failoverInterval) // b writes a snapshot of every job
+
+	resumed := time.Now()
+	require.NoError(t, a.cmd.Process.Signal(syscall.SIGCONT))
+	require.Eventually(t, func() bool {
+		return strings.Contains(a.output(), "kpi scheduler lead ended") && strings.Contains(a.output(), "another process leads the kpi scheduler")
+	}, failoverBound, 50*time.Millisecond, "a learns it lost the lead and stands by")
+	time.Sleep(3 * failoverInterval)
+	// a's return made the group rebalance: b leads on, in a new term
+	leading, genNow, ok := b.leaderState()
+	require.True(t, ok && leading, "the lead stays with b")
+	require.GreaterOrEqual(t, genNow, genB)
+	leading, _, ok = a.leaderState()
+	require.True(t, ok && !leading)
+
+	ctx := context.Background()
+	var late uint64
+	require.NoError(t, p.conn.QueryRow(ctx, "SELECT count() FROM `"+p.db+"`.kpi_snapshot_runs WHERE generation = ? AND computed_at >= toDateTime(?)",
+		genA, resumed.Unix()).Scan(&late))
+	require.Zero(t, late, "a wrote no snapshot after it resumed")
+	var stateGen uint64
+	require.NoError(t, p.conn.QueryRow(ctx, "SELECT bitShiftRight(written_ms, 42) FROM `"+p.db+"`.ticket_fact_folds ORDER BY written_ms DESC LIMIT 1").Scan(&stateGen))
+	require.Equal(t, genNow, stateGen, "the fold state is the new leader's")
+	for _, m := range p.markers() {
+		if m.generation == genA {
+			require.True(t, m.asOf.Before(led), "a's snapshots are of ticks before b led")
+		}
+	}
+}

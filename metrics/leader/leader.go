@@ -76,9 +76,9 @@ type Elector struct {
 	metrics *Metrics
 	log     zerolog.Logger
 	leading atomic.Bool
-	// held: this member was assigned the partition in its last group
-	// generation; it says so when it rejoins, so that the lead stays put
-	held atomic.Bool
+	// held is the generation of the term this member led in its last group
+	// generation (0: none); it says so when it rejoins (balancer.go)
+	held atomic.Uint64
 }
 
 // New returns an elector; it does no I/O (Run does). A nil m means metrics
@@ -132,7 +132,7 @@ func (e *Elector) Run(ctx context.Context, lead func(ctx context.Context, t Term
 			continue
 		}
 		part, ok := e.assigned(gen)
-		e.held.Store(ok)
+		e.held.Store(0)
 		if !ok {
 			e.metrics.standby()
 			e.log.Info().Int32("group_generation", gen.ID).Msg("standing by: another process leads the kpi scheduler")
@@ -170,6 +170,7 @@ func (e *Elector) term(gctx context.Context, gen *kafka.Generation, part kafka.P
 		}
 		return // ends the group generation: the group rebalances
 	}
+	e.held.Store(g)
 	t := Term{Generation: g, GroupGeneration: gen.ID}
 	log := e.log.With().Uint64("generation", g).Int32("group_generation", gen.ID).Logger()
 	e.leading.Store(true)

@@ -90,13 +90,17 @@ func TestOneLeaderAndHandover(t *testing.T) {
 	require.Greater(t, b.lastTerm().Generation, a.lastTerm().Generation, "generations only grow")
 }
 
-// The balancer gives the partition to the member that held it, else the first by id.
+// The balancer gives the partition to the member that led the newest term
+// (a deposed leader that comes back says an older one), else the first by id.
 func TestStickyLeadAssignment(t *testing.T) {
 	b := stickyLead{}
-	ms := []kafkaMember{{"m2", ""}, {"m1", ""}, {"m3", heldMark}}
+	ms := []kafkaMember{{"m2", "7"}, {"m1", ""}, {"m3", "9"}}
 	got := b.AssignGroups(groupMembers(ms), partitions("coord", 1))
 	require.Equal(t, []int{0}, got["m3"]["coord"])
 	require.Empty(t, got["m1"]["coord"])
+	require.Empty(t, got["m2"]["coord"])
 	got = b.AssignGroups(groupMembers(ms[:2]), partitions("coord", 1))
-	require.Equal(t, []int{0}, got["m1"]["coord"])
+	require.Equal(t, []int{0}, got["m2"]["coord"])
+	got = b.AssignGroups(groupMembers([]kafkaMember{{"m2", ""}, {"m1", "garbage"}}), partitions("coord", 1))
+	require.Equal(t, []int{0}, got["m1"]["coord"], "none led: the first by id")
 }
