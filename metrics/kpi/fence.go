@@ -99,12 +99,17 @@ func StoredGeneration(ctx context.Context, conn driver.Conn, database string) (u
 // still race a new leader's first one by a round trip; readers then take
 // the newest generation's copy of an as_of (Read), and the deposed
 // process's runs are cancelled as soon as it learns it lost the lead.
-func (s *Snapshots) checkFence(ctx context.Context, job string) error {
+//
+// Only the last day before asOf is read, so that the check costs the same
+// whatever the history: a newer leader writes as of its own now, and hosts'
+// clocks are not a day apart.
+func (s *Snapshots) checkFence(ctx context.Context, job string, asOf time.Time) error {
 	if !s.fenced {
 		return nil
 	}
 	var newest uint64
-	if err := s.conn.QueryRow(ctx, "SELECT max(generation) FROM "+s.table("kpi_snapshot_runs")+" WHERE job = ?", job).Scan(&newest); err != nil {
+	if err := s.conn.QueryRow(ctx, "SELECT max(generation) FROM "+s.table("kpi_snapshot_runs")+" WHERE job = ? AND as_of >= toDateTime(?)",
+		job, asOf.Add(-24*time.Hour).Unix()).Scan(&newest); err != nil {
 		return fmt.Errorf("snapshot %s: fence: %w", job, err)
 	}
 	if newest > s.generation {

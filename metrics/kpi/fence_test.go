@@ -10,6 +10,7 @@ import (
 
 	"github.com/cxpulse/cxpulse/metrics/kpi"
 	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest"
+	"github.com/cxpulse/cxpulse/sql/sqltest"
 )
 
 // A deposed leader (generation 1) cannot write a snapshot once generation 2
@@ -85,4 +86,41 @@ func TestFoldsOfANewerGenerationWin(t *testing.T) {
 	got, err = kpi.NewEngine(conn, l.db).ReadOnly().Compute(ctx, g.Params)
 	require.NoError(t, err)
 	kpitest.RequireRowsMatch(t, g.Expected, got)
+}
+
+// What the fence costs a scheduled run: a fenced write asks for the job's
+// newest generation first, and the scheduler asks whether the tick is
+// already stored (Has) before computing. Compared with an unfenced write of
+// the same snapshot in the same run:
+//
+//	go test -run '^$' -bench SnapshotWrite -benchtime 50x ./metrics/kpi/
+func BenchmarkSnapshotWrite(b *testing.B) {
+	g, err := kpitest.LoadGolden("../../testdata/golden")
+	require.NoError(b, err)
+	conn, db := sqltest.Migrated(b)
+	ctx := context.Background()
+	rows := g.Expected // the hand-worked rows of the golden fixture: a snapshot of a few hundred rows
+	for _, bc := range []struct {
+		name  string
+		snaps *kpi.Snapshots
+		has   bool
+	}{
+		{"unfenced", kpi.NewSnapshots(conn, db), false},
+		{"fenced+has", kpi.NewSnapshots(conn, db).WithGeneration(1), true},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			asOf := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+			for i := 0; b.Loop(); i++ {
+				t := asOf.Add(time.Duration(i) * time.Second)
+				if bc.has {
+					if _, err := bc.snaps.Has(ctx, bc.name, t); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := bc.snaps.Write(ctx, bc.name, t, rows, time.Second); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -31,7 +31,7 @@ func (s *Snapshots) table(name string) string { return "`" + s.database + "`." +
 // generations that wrote one as_of, readers take the newer's. A fenced store
 // refuses (ErrFenced) when a newer generation has written a snapshot of job.
 func (s *Snapshots) Write(ctx context.Context, job string, asOf time.Time, rows []Row, took time.Duration) error {
-	if err := s.checkFence(ctx, job); err != nil {
+	if err := s.checkFence(ctx, job, asOf); err != nil {
 		return err
 	}
 	now := time.Now().UTC()
