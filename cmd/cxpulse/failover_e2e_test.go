@@ -86,9 +86,13 @@ func waitLeading(t *testing.T, pr *process, within time.Duration) (time.Time, ui
 	return time.Time{}, 0
 }
 
-// scrapePart scrapes /metrics?series=part.
+// scrapePart scrapes /metrics?series=part (all of /metrics when part is empty).
 func (pr *process) scrapePart(part string) (map[string]*dto.MetricFamily, error) {
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get("http://" + pr.httpAddr + "/metrics?series=" + part)
+	url := "http://" + pr.httpAddr + "/metrics"
+	if part != "" {
+		url += "?series=" + part
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(url)
 	if err != nil {
 		return nil, err
 	}
