@@ -37,14 +37,22 @@ func ShardKeys() (map[string]string, error) {
 }
 
 var (
-	createTable = regexp.MustCompile(`(?s)^CREATE TABLE IF NOT EXISTS (` + "`[^`]+`" + `)\.(\w+)(\s*\(.*)$`)
-	mergeEngine = regexp.MustCompile(`ENGINE\s*=\s*(\w*MergeTree)\b(\s*\(([^()]*)\))?`)
-	createView  = regexp.MustCompile(`(?s)^CREATE MATERIALIZED VIEW IF NOT EXISTS (` + "`[^`]+`" + `)\.(\w+)(\s+TO\s.*)$`)
-	alterTable  = regexp.MustCompile(`(?s)^ALTER TABLE (` + "`[^`]+`" + `)\.(\w+)(\s.*)$`)
-	dropTable   = regexp.MustCompile(`(?s)^DROP TABLE IF EXISTS (` + "`[^`]+`" + `)\.(\w+)\s*$`)
-	tableRef    = regexp.MustCompile("(`[^`]+`)\\.(\\w+)")
-	addColumn   = regexp.MustCompile(`(?i)^ALTER TABLE \S+(\s+ON CLUSTER \S+)?\s+ADD COLUMN\b`)
+	createTable   = regexp.MustCompile(`(?s)^CREATE TABLE IF NOT EXISTS (` + "`[^`]+`" + `)\.(\w+)(\s*\(.*)$`)
+	mergeEngine   = regexp.MustCompile(`ENGINE\s*=\s*(\w*MergeTree)\b(\s*\(([^()]*)\))?`)
+	createView    = regexp.MustCompile(`(?s)^CREATE MATERIALIZED VIEW IF NOT EXISTS (` + "`[^`]+`" + `)\.(\w+)(\s+TO\s.*)$`)
+	alterTable    = regexp.MustCompile(`(?s)^ALTER TABLE (` + "`[^`]+`" + `)\.(\w+)(\s.*)$`)
+	dropTable     = regexp.MustCompile(`(?s)^DROP TABLE IF EXISTS (` + "`[^`]+`" + `)\.(\w+)\s*$`)
+	tableRef      = regexp.MustCompile("(`[^`]+`)\\.(\\w+)")
+	addColumn     = regexp.MustCompile(`(?i)^ALTER TABLE \S+(\s+ON CLUSTER \S+)?\s+ADD COLUMN\b`)
+	modifyOrderBy = regexp.MustCompile(`(?i)\bMODIFY\s+ORDER\s+BY\b`)
 )
+
+// EachShard starts a cluster statement that runs on one replica of every
+// shard, not ON CLUSTER: 18.16's distributed DDL refuses MODIFY ORDER BY
+// (code 48, "Unsupported type of ALTER query"), while the same ALTER on one
+// replica of a replicated table reaches the shard's other replicas through
+// ZooKeeper.
+const EachShard = "/* cxpulse: on one replica of each shard */ "
 
 // ClusterStatements turns the statements of a single-node migration into
 // their cluster form, so that one set of migration files serves both:
@@ -62,7 +70,8 @@ var (
 //     ZooKeeper), then t is dropped and created again AS t_local: 18.16
 //     refuses an ALTER ON CLUSTER of a Distributed table over replicated
 //     shards (code 371), and a Distributed table holds no data of its own
-//     (cxpulse inserts synchronously);
+//     (cxpulse inserts synchronously); an ALTER with MODIFY ORDER BY runs
+//     on one replica of each shard instead of ON CLUSTER (EachShard);
 //   - DROP TABLE IF EXISTS t drops both, ON CLUSTER;
 //   - INSERT … SELECT stays: it reads and writes the Distributed tables.
 //
@@ -118,8 +127,12 @@ func ClusterStatements(stmts []string, database, cluster string) ([]string, erro
 			if !ok {
 				return nil, fmt.Errorf("ALTER of table %s: it has no sharding key in sql/cluster/shard_keys.sql", name)
 			}
+			alter := "ALTER TABLE " + db + "." + name + LocalSuffix + on + m[3]
+			if modifyOrderBy.MatchString(m[3]) {
+				alter = EachShard + "ALTER TABLE " + db + "." + name + LocalSuffix + m[3]
+			}
 			out = append(out,
-				"ALTER TABLE "+db+"."+name+LocalSuffix+on+m[3],
+				alter,
 				"DROP TABLE IF EXISTS "+db+"."+name+on,
 				distributed(db, name, database, cluster, key))
 		case dropTable.MatchString(stmt):

@@ -59,6 +59,11 @@ func TestClusterStatementsOfLaterMigrations(t *testing.T) {
 		"DROP TABLE IF EXISTS `cx`.kpi_snapshots_local ON CLUSTER `c`",
 	}, out)
 
+	// 18.16's distributed DDL refuses MODIFY ORDER BY: one replica per shard
+	out, err = cxsql.ClusterStatements([]string{"ALTER TABLE `cx`.events ADD COLUMN g UInt64, MODIFY ORDER BY (a, g)"}, "cx", "c")
+	require.NoError(t, err)
+	require.Equal(t, cxsql.EachShard+"ALTER TABLE `cx`.events_local ADD COLUMN g UInt64, MODIFY ORDER BY (a, g)", out[0])
+
 	_, err = cxsql.ClusterStatements([]string{"CREATE TABLE IF NOT EXISTS `cx`.unknown (a UInt8) ENGINE = MergeTree ORDER BY a"}, "cx", "c")
 	require.ErrorContains(t, err, "no sharding key")
 	_, err = cxsql.ClusterStatements([]string{"RENAME TABLE `cx`.a TO `cx`.b"}, "cx", "c")

@@ -206,7 +206,7 @@ func MigrateTarget(ctx context.Context, conn driver.Conn, t Target) (MigrateResu
 			continue
 		}
 		for i, stmt := range m.Statements {
-			if err := ExecMigrationStatement(ctx, conn, stmt); err != nil {
+			if err := execOn(ctx, conn, servers, t.Dial, stmt); err != nil {
 				return res, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
@@ -241,13 +241,47 @@ func ClusterBootstrap(database, cluster string) []string {
 // ExecMigrationStatement runs one statement of a migration. An ALTER … ADD
 // COLUMN cannot say IF NOT EXISTS on 18.16: "column already exists" (on one
 // server, or on any of a cluster's) means an earlier, interrupted run added
-// it, so it counts as done; CompareSchemas then checks every server has it.
+// it, and the whole ALTER is refused when one of its columns exists, so it
+// counts as done; CompareSchemas then checks every server has it.
 func ExecMigrationStatement(ctx context.Context, conn driver.Conn, stmt string) error {
 	err := conn.Exec(ctx, stmt)
-	if err != nil && isAddColumn(stmt) && exceptionCode(err) == codeDuplicateColumn {
+	if err != nil && isAddColumn(stmt) && columnExists(err) {
 		return nil
 	}
 	return err
+}
+
+// execOn runs a migration statement on conn, or, marked EachShard, on the
+// first replica of every shard of servers.
+func execOn(ctx context.Context, conn driver.Conn, servers []Server, dial func(context.Context, string) (driver.Conn, error), stmt string) error {
+	local, eachShard := strings.CutPrefix(stmt, EachShard)
+	if !eachShard {
+		return ExecMigrationStatement(ctx, conn, stmt)
+	}
+	seen := map[uint32]bool{}
+	var firsts []Server
+	for _, s := range servers {
+		if !seen[s.Shard] {
+			seen[s.Shard] = true
+			firsts = append(firsts, s)
+		}
+	}
+	return onEach(ctx, firsts, dial, func(s Server, c driver.Conn) error {
+		if err := ExecMigrationStatement(ctx, c, local); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+		return nil
+	})
+}
+
+// columnExists: 44 ILLEGAL_COLUMN on 18.16, 15 DUPLICATE_COLUMN on current
+// servers, both saying the column already exists.
+func columnExists(err error) bool {
+	var ex *clickhouse.Exception
+	if !errors.As(err, &ex) {
+		return false
+	}
+	return (ex.Code == codeDuplicateColumn || ex.Code == 15) && strings.Contains(strings.ToLower(ex.Message), "already exists")
 }
 
 func record(ctx context.Context, conn driver.Conn, db string, m Migration) error {

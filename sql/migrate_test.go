@@ -79,7 +79,7 @@ func TestMigration0006RunsTwice(t *testing.T) {
 	}, 30*time.Second, 100*time.Millisecond)
 	again, err := cxsql.Migrate(ctx, conn, db)
 	require.NoError(t, err)
-	require.Len(t, again.Applied, 1)
+	require.Len(t, again.Applied, 2, "0006 and 0007")
 	require.Equal(t, uint32(6), again.Applied[0].Version)
 
 	require.NoError(t, conn.Exec(ctx, "INSERT INTO `"+db+"`.events (event_id, type, occurred_at, branch, channel, ticket_id, comment) "+
@@ -92,4 +92,29 @@ func TestMigration0006RunsTwice(t *testing.T) {
 	// any other error of an ADD COLUMN still fails the migration
 	err = conn.Exec(ctx, "ALTER TABLE `"+db+"`.no_such_table ADD COLUMN x UInt8")
 	require.Error(t, err)
+}
+
+// A run that applied 0007's ALTERs and stopped before recording it (the
+// process killed in between) is completed by the next run: 18.16 has no
+// ADD COLUMN IF NOT EXISTS, so the runner takes "already exists" as done.
+func TestMigrateCompletesAHalfAppliedAddColumn(t *testing.T) {
+	conn := sqltest.Connect(t)
+	db := sqltest.Database(t, conn)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := cxsql.Migrate(ctx, conn, db)
+	require.NoError(t, err)
+	require.NoError(t, conn.Exec(ctx, "ALTER TABLE `"+db+"`.schema_migrations DELETE WHERE version = 7"))
+	require.Eventually(t, func() bool {
+		applied, err := cxsql.AppliedMigrations(ctx, conn, db)
+		return err == nil && len(applied) == 6
+	}, 20*time.Second, 100*time.Millisecond, "the mutation removes the record")
+
+	res, err := cxsql.Migrate(ctx, conn, db)
+	require.NoError(t, err)
+	require.Len(t, res.Applied, 1)
+	require.Equal(t, uint32(7), res.Applied[0].Version)
+	var n uint64
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM system.columns WHERE database = ? AND table = 'kpi_snapshots' AND name = 'generation'", db).Scan(&n))
+	require.Equal(t, uint64(1), n)
 }

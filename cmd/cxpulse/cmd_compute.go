@@ -26,6 +26,12 @@ to the kpi_snapshots table; a job never overlaps itself, each run has a
 timeout, and a failing run is logged and retried at the next tick. Job
 duration, results and last success are on /metrics.
 
+Any number of compute and run processes may share one database: they elect
+one scheduler through a Kafka consumer group (kpi.leader); the others stand
+by, serve the stored snapshots, and take over within
+kpi.leader.session_timeout + 2 × heartbeat_interval when the leader dies
+(README "Scaling").
+
 cxpulse run does the same beside ingest; compute is for running them apart.
 With --once every enabled job runs once, as of now, and compute exits.`,
 		Args: cobra.NoArgs,
@@ -46,10 +52,6 @@ With --once every enabled job runs once, as of now, and compute exits.`,
 			}
 			exp := a.newExporter()
 			a.preloadSnapshots(ctx, conn, exp)
-			sched, err := a.newKPIScheduler(conn, exp)
-			if err != nil {
-				return err
-			}
 			site, err := a.newWeb(conn)
 			if err != nil {
 				return err
@@ -60,7 +62,7 @@ With --once every enabled job runs once, as of now, and compute exits.`,
 			if err := a.startServing(gctx, group, srv, exp); err != nil {
 				return err
 			}
-			group.Go(func() error { return sched.Run(gctx) })
+			group.Go(func() error { return a.runKPI(gctx, conn, exp) })
 			return group.Wait()
 		},
 	}

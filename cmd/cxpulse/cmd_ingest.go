@@ -123,11 +123,7 @@ func (a *app) runPipeline(ctx context.Context, opts pipelineOptions) error {
 			}
 			site.Store(w)
 			a.preloadSnapshots(gctx, conn, exp)
-			sched, err := a.newKPIScheduler(conn, exp)
-			if err != nil {
-				return err
-			}
-			inner.Go(func() error { return sched.Run(ictx) })
+			inner.Go(func() error { return a.runKPI(ictx, conn, exp) })
 		}
 		a.log.Info().Strs("brokers", a.cfg.Kafka.Brokers).Str("topic", a.cfg.Kafka.Topic).
 			Str("group", a.cfg.Kafka.GroupID).Str("table", a.table()).Msg("ingest started")

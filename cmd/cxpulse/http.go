@@ -155,7 +155,19 @@ func runPprof(ctx context.Context, addr string, log zerolog.Logger) error {
 func (s *healthServer) metricsHandler() http.Handler {
 	format := expfmt.NewFormat(expfmt.TypeTextPlain)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// ?series=kpi or ?series=process serves one part only: with several
+		// replicas, Prometheus scrapes the KPI series, which every replica
+		// serves alike, from one of them, and the process series from each
+		// (README "Scaling").
+		series := r.URL.Query().Get("series")
+		if series != "" && series != "kpi" && series != "process" {
+			http.Error(w, `series: "`+series+`" is not one of kpi, process`, http.StatusBadRequest)
+			return
+		}
 		mfs, err := s.reg.Gather()
+		if series == "kpi" {
+			mfs = nil
+		}
 		if err != nil {
 			http.Error(w, "gather metrics: "+err.Error(), http.StatusInternalServerError)
 			return
@@ -174,6 +186,9 @@ func (s *healthServer) metricsHandler() http.Handler {
 				s.log.Warn().Err(err).Msg("write /metrics")
 				return
 			}
+		}
+		if series == "process" {
+			return
 		}
 		if err := s.kpi.WriteText(out); err != nil {
 			s.log.Warn().Err(err).Msg("write /metrics")

@@ -14,6 +14,7 @@ import (
 	"github.com/cxpulse/cxpulse/metrics/compare"
 	"github.com/cxpulse/cxpulse/metrics/expose"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
+	"github.com/cxpulse/cxpulse/metrics/leader"
 	"github.com/cxpulse/cxpulse/metrics/schedule"
 	"github.com/cxpulse/cxpulse/metrics/sla"
 )
@@ -65,38 +66,59 @@ func (a *app) newExporter() *expose.Exporter {
 // job's first run after a restart replaces it. Best effort: a failure only
 // means the series appear a little later.
 func (a *app) preloadSnapshots(ctx context.Context, conn driver.Conn, exp *expose.Exporter) {
-	snaps := kpi.NewSnapshots(conn, a.cfg.ClickHouse.Database)
+	a.loadNewerSnapshots(ctx, kpi.NewSnapshots(conn, a.cfg.ClickHouse.Database), exp)
+}
+
+// loadNewerSnapshots serves, for each job, its latest stored snapshot when it
+// is newer than the one served: at start, and on a standby, which serves what
+// the leader writes. It returns the last error, each one logged.
+func (a *app) loadNewerSnapshots(ctx context.Context, snaps *kpi.Snapshots, exp *expose.Exporter) error {
+	var last error
+	served := exp.Jobs()
 	for _, spec := range a.kpiJobSpecs(nil) {
 		asOf, ok, err := snaps.Latest(ctx, spec.Name)
-		if err == nil && ok {
+		if err == nil && ok && asOf.After(served[spec.Name]) {
 			var rows []kpi.Row
 			if rows, err = snaps.Read(ctx, spec.Name, asOf); err == nil {
 				exp.Update(spec.Name, asOf, rows)
-				a.log.Info().Str("job", spec.Name).Time("as_of", asOf).Int("rows", len(rows)).Msg("serving the stored KPI snapshot")
+				a.log.Debug().Str("job", spec.Name).Time("as_of", asOf).Int("rows", len(rows)).Msg("serving the stored KPI snapshot")
 			}
 		}
 		if err != nil {
+			last = err
 			a.log.Warn().Err(err).Str("job", spec.Name).Msg("could not read the stored KPI snapshot")
 		}
 	}
+	return last
 }
 
 // newKPIScheduler builds the scheduler of the KPI jobs over conn: each tick
 // computes its job's KPIs as of the tick, writes them as a snapshot and
-// hands them to exp for /metrics.
-func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule.Scheduler, error) {
+// hands them to exp for /metrics. term is the elected leader's term, whose
+// generation fences every write; nil without an election.
+func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter, m *schedule.Metrics, term *leader.Term) (*schedule.Scheduler, error) {
 	if _, err := a.kpiParams(); err != nil {
 		return nil, err
 	}
 	engine := a.newEngine(conn)
 	snaps := kpi.NewSnapshots(conn, a.cfg.ClickHouse.Database)
 	log := a.log.With().Str("component", "kpi").Logger()
+	if term != nil {
+		engine.WithGeneration(term.Generation)
+		snaps.WithGeneration(term.Generation)
+		log = log.With().Uint64("generation", term.Generation).Logger()
+	}
 	var jobs []schedule.Job
 	for _, spec := range a.kpiJobSpecs(nil) {
 		cfg := a.cfg.KPI.Jobs[spec.Name]
 		jobs = append(jobs, schedule.Job{
 			Name: spec.Name, Spec: cfg.Schedule, Timeout: cfg.Timeout,
 			Run: func(ctx context.Context, tick time.Time) error {
+				// A new leader's first tick may be the one its predecessor
+				// completed just before handing over: never write a tick twice.
+				if done, err := snaps.Has(ctx, spec.Name, tick); err != nil || done {
+					return err
+				}
 				// read per run: a reload may have replaced calendars and policies
 				params, err := a.kpiParams()
 				if err != nil {
@@ -110,21 +132,31 @@ func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule
 			},
 		})
 	}
-	if cj, ok := a.cfg.KPI.Jobs[config.CompareJob]; ok && !cj.Disabled && exp != nil {
-		jobs = append(jobs, schedule.Job{Name: config.CompareJob, Spec: cj.Schedule, Timeout: cj.Timeout,
-			Run: func(ctx context.Context, tick time.Time) error {
-				params, err := a.kpiParams()
-				if err != nil {
-					return err
-				}
-				branches, standards, err := screenBranches(ctx, engine, params, tick)
-				if err == nil {
-					exp.UpdateComparisons(tick, branches, standards)
-				}
-				return err
-			}})
+	if job, ok := a.compareJob(config.CompareJob, engine, exp); ok {
+		jobs = append(jobs, job)
 	}
-	return schedule.New(jobs, schedule.NewMetrics(a.reg), log, schedule.WithRunAtStart(true))
+	return schedule.New(jobs, m, log, schedule.WithRunAtStart(true))
+}
+
+// compareJob is the branch screen for cxpulse_branch_flagged under name,
+// when enabled; it writes no snapshot.
+func (a *app) compareJob(name string, engine *kpi.Engine, exp *expose.Exporter) (schedule.Job, bool) {
+	cj, ok := a.cfg.KPI.Jobs[config.CompareJob]
+	if !ok || cj.Disabled || exp == nil {
+		return schedule.Job{}, false
+	}
+	return schedule.Job{Name: name, Spec: cj.Schedule, Timeout: cj.Timeout,
+		Run: func(ctx context.Context, tick time.Time) error {
+			params, err := a.kpiParams() // per run: a reload may have replaced them
+			if err != nil {
+				return err
+			}
+			branches, standards, err := screenBranches(ctx, engine, params, tick)
+			if err == nil {
+				exp.UpdateComparisons(tick, branches, standards)
+			}
+			return err
+		}}, true
 }
 
 // screenedKPIs are the KPIs whose flagged branches are exported.

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -23,19 +21,7 @@ import (
 )
 
 // scrape reads a process's /metrics.
-func (pr *process) scrape() (map[string]*dto.MetricFamily, error) {
-	client := http.Client{Timeout: 10 * time.Second}
-	resp, err := client.Get("http://" + pr.httpAddr + "/metrics")
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	return parseMetrics(body)
-}
+func (pr *process) scrape() (map[string]*dto.MetricFamily, error) { return pr.scrapePart("") }
 
 func parseMetrics(text []byte) (map[string]*dto.MetricFamily, error) {
 	parser := expfmt.NewTextParser(model.LegacyValidation)

@@ -51,7 +51,11 @@ func (a *app) newWeb(conn driver.Conn) (*web, error) {
 		return nil, err
 	}
 	params := func() kpi.Params { p, _ := a.kpiParams(); return p }
-	return &web{engine: a.newEngine(conn), params: params,
+	engine := a.newEngine(conn)
+	if !a.cfg.KPI.Leader.Disabled {
+		engine.ReadOnly() // the elected scheduler alone folds
+	}
+	return &web{engine: engine, params: params,
 		log: a.log.With().Str("component", "web").Logger(), now: time.Now, pages: map[string]cachedPage{}}, nil
 }
 

@@ -3,7 +3,7 @@
 #
 #   1. promtool check rules   deploy/prometheus/rules/*.yml
 #   2. promtool test rules    deploy/prometheus/tests/*.yml (every alert firing and not)
-#   3. promtool check config  deploy/prometheus/prometheus.yml (and the rule files it loads)
+#   3. promtool check config  deploy/prometheus/prometheus.yml and prometheus-replicas.yml (and the rule files they load)
 #   4. amtool check-config    deploy/alertmanager/alertmanager.yml
 #   5. amtool config routes test: where typical alerts are routed
 #
@@ -95,6 +95,7 @@ tests=(tests/*.yml)
 check "rule files" promtool check rules "${rules[@]}"
 check "rule unit tests" promtool test rules "${tests[@]}"
 check "prometheus config" promtool check config prometheus.yml
+check "prometheus config, several replicas" promtool check config prometheus-replicas.yml
 check "alertmanager config" amtool check-config "$AM_CONFIG"
 
 route team-lead-praha-1-pager alertname=CxpulseSLABurnRateFast severity=page branch=praha-1 policy=default

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxpulse/cxpulse/metrics/kpi"
+	"github.com/cxpulse/cxpulse/metrics/leader"
 	"github.com/cxpulse/cxpulse/metrics/sla"
 )
 
@@ -168,6 +169,15 @@ func TestFamiliesAreDocumented(t *testing.T) {
 	for _, f := range families {
 		code[f.name] = true
 		require.True(t, documented[f.name], "%s is exported but not in docs/METRICS.md", f.name)
+	}
+	// the election's series, which every compute/run process exports
+	reg := prometheus.NewRegistry()
+	leader.NewMetrics(reg)
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	for _, mf := range mfs {
+		code[mf.GetName()] = true
+		require.True(t, documented[mf.GetName()], "%s is exported but not in docs/METRICS.md", mf.GetName())
 	}
 	var missing []string
 	for name := range documented {

@@ -23,6 +23,9 @@ type Engine struct {
 	log         zerolog.Logger
 	scanOnly    bool
 	foldOverlap time.Duration
+	generation  uint64     // the scheduler generation folds are written as (fence.go)
+	fenced      bool       // refuse to fold under a newer generation
+	readOnly    bool       // never fold (ReadOnly)
 	foldMu      sync.Mutex // one fold of ticket_facts at a time
 	// the tickets and next-response samples of the last tickets job, to
 	// size the next one's slices

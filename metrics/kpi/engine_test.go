@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
@@ -23,6 +24,7 @@ import (
 
 // loaded is a fresh database on the real ClickHouse holding events.
 type loaded struct {
+	conn   driver.Conn
 	engine *kpi.Engine
 	snaps  *kpi.Snapshots
 	db     string
@@ -36,7 +38,7 @@ func load(t *testing.T, events []event.Event) loaded {
 	ctx := context.Background()
 	conn, db := sqltest.Migrated(t)
 	require.NoError(t, ingest.Load(ctx, conn, "`"+db+"`.events", events, 1+len(events)/7))
-	return loaded{engine: kpi.NewEngine(conn, db), snaps: kpi.NewSnapshots(conn, db), db: db}
+	return loaded{conn: conn, engine: kpi.NewEngine(conn, db), snaps: kpi.NewSnapshots(conn, db), db: db}
 }
 
 // forEachPart runs test on every part of the golden fixture (kpitest.LoadAll).

@@ -28,6 +28,8 @@ func (e *Engine) WithFoldOverlap(d time.Duration) *Engine {
 // ticket opened at or after from, with its events ingested before folded.
 type foldState struct {
 	folded, from uint64 // ms
+	written      uint64 // the row's version: generation and instant (fence.go)
+	version      uint64 // of the rows the last fold wrote (ticket_facts.folded_ms)
 	ok           bool   // a fold has happened
 }
 
@@ -58,22 +60,26 @@ func (e *Engine) EnsureTicketFacts(ctx context.Context, from time.Time) error {
 	if err != nil {
 		return err
 	}
+	gen, err := e.writeGeneration(st)
+	if err != nil {
+		return err
+	}
 	fromMs := uint64(from.UnixMilli())
 	if st.covers(from) {
 		if fromMs-st.from < uint64(time.Hour.Milliseconds()) {
 			return nil // not worth a row per tick
 		}
-		return e.recordFold(ctx, st.folded, fromMs, false)
+		return e.recordFold(ctx, gen, st.folded, fromMs, false)
 	}
 	started := time.Now()
-	if err := e.exec(ctx, "ticket_fold_full", uint64(started.UnixMilli()), from.Unix()); err != nil {
+	if err := e.exec(ctx, "ticket_fold_full", foldVersion(gen, started), from.Unix()); err != nil {
 		return err
 	}
-	if err := e.buryMoved(ctx, uint64(started.UnixMilli())); err != nil {
+	if err := e.buryMoved(ctx, foldVersion(gen, started)); err != nil {
 		return err
 	}
-	e.log.Info().Time("from", from).Dur("took", time.Since(started)).Msg("ticket facts folded in full")
-	return e.recordFold(ctx, uint64(started.UnixMilli()), fromMs, true)
+	e.log.Info().Time("from", from).Dur("took", time.Since(started)).Uint64("generation", gen).Msg("ticket facts folded in full")
+	return e.recordFold(ctx, gen, uint64(started.UnixMilli()), fromMs, true)
 }
 
 // refreshTicketFacts folds the tickets that received events since the last
@@ -86,6 +92,10 @@ func (e *Engine) refreshTicketFacts(ctx context.Context) (foldState, error) {
 	if err != nil || !st.ok {
 		return st, err
 	}
+	gen, err := e.writeGeneration(st)
+	if err != nil {
+		return st, err
+	}
 	started := time.Now()
 	since := msTime(st.folded).Add(-e.foldOverlap)
 	from := msTime(st.from)
@@ -94,15 +104,15 @@ func (e *Engine) refreshTicketFacts(ctx context.Context) (foldState, error) {
 		return st, err
 	}
 	if touched > 0 {
-		if err := e.exec(ctx, "ticket_fold_touched", uint64(started.UnixMilli()), from.Unix(), since.Unix(), from.Unix()); err != nil {
+		if err := e.exec(ctx, "ticket_fold_touched", foldVersion(gen, started), from.Unix(), since.Unix(), from.Unix()); err != nil {
 			return st, err
 		}
-		if err := e.buryMoved(ctx, uint64(started.UnixMilli())); err != nil {
+		if err := e.buryMoved(ctx, foldVersion(gen, started)); err != nil {
 			return st, err
 		}
 	}
-	st.folded = uint64(started.UnixMilli())
-	return st, e.recordFold(ctx, st.folded, st.from, false)
+	st.folded, st.version = uint64(started.UnixMilli()), foldVersion(gen, started)
+	return st, e.recordFold(ctx, gen, st.folded, st.from, false)
 }
 
 // buryMoved writes a tombstone over the older folds of the tickets of fold
@@ -117,17 +127,20 @@ func (e *Engine) foldState(ctx context.Context) (foldState, error) {
 	var st foldState
 	err := e.query(ctx, "ticket_fold_state", func(r driver.Rows) error {
 		st.ok = true
-		return r.Scan(&st.folded, &st.from)
+		return r.Scan(&st.folded, &st.from, &st.written)
 	})
 	return st, err
 }
 
-func (e *Engine) recordFold(ctx context.Context, folded, from uint64, full bool) error {
+// recordFold writes the fold state as generation gen: its version puts the
+// generation first, so that a deposed leader's late row never becomes the
+// state (fence.go).
+func (e *Engine) recordFold(ctx context.Context, gen, folded, from uint64, full bool) error {
 	f := uint8(0)
 	if full {
 		f = 1
 	}
-	return e.exec(ctx, "ticket_fold_done", uint64(time.Now().UnixMilli()), folded, from, f)
+	return e.exec(ctx, "ticket_fold_done", foldVersion(gen, time.Now()), folded, from, f)
 }
 
 // useTicketFacts reports whether the tickets opened from `need` on can be
@@ -136,6 +149,13 @@ func (e *Engine) recordFold(ctx context.Context, folded, from uint64, full bool)
 func (e *Engine) useTicketFacts(ctx context.Context, r *run, need time.Time) (bool, error) {
 	if e.scanOnly {
 		return false, nil
+	}
+	if !r.folded && e.readOnly {
+		st, err := e.foldState(ctx)
+		if err != nil {
+			return false, fmt.Errorf("ticket fact state: %w", err)
+		}
+		r.folds, r.folded = st, true
 	}
 	if !r.folded {
 		st, err := e.refreshTicketFacts(ctx)

@@ -176,7 +176,7 @@ func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([
 	e.ticketsSeen.Store(int64(len(results)))
 	e.samplesSeen.Store(int64(len(next)))
 	if r.scheduled && kept {
-		e.memo = newTicketMemo(newMemoScope(p, s, r.folds.folded), results, groups, next, open)
+		e.memo = newTicketMemo(newMemoScope(p, s, r.folds.version), results, groups, next, open)
 	}
 	return results, next, nil
 }
@@ -291,7 +291,7 @@ func (e *Engine) eachOpenTicket(ctx context.Context, r *run, s span, fn func(t *
 			return err
 		}
 	}
-	e.openMemo = &openMemo{memoScope: newMemoScope(p, s, r.folds.folded), facts: waiting}
+	e.openMemo = &openMemo{memoScope: newMemoScope(p, s, r.folds.version), facts: waiting}
 	for _, t := range waiting {
 		fn(t)
 	}

@@ -13,8 +13,10 @@ import (
 // jobs and backfills) and reads them back for the Prometheus exposition and
 // for dashboards.
 type Snapshots struct {
-	conn     driver.Conn
-	database string
+	conn       driver.Conn
+	database   string
+	generation uint64 // the scheduler generation written with each snapshot (fence.go)
+	fenced     bool   // refuse to write under a newer generation
 }
 
 // NewSnapshots returns a store in database. It does no I/O.
@@ -25,13 +27,18 @@ func NewSnapshots(conn driver.Conn, database string) *Snapshots {
 func (s *Snapshots) table(name string) string { return "`" + s.database + "`." + name }
 
 // Write stores the rows of one job run, then marks the run complete. Writing
-// the same job and as_of again replaces the earlier rows.
+// the same job and as_of again replaces the earlier rows; of two scheduler
+// generations that wrote one as_of, readers take the newer's. A fenced store
+// refuses (ErrFenced) when a newer generation has written a snapshot of job.
 func (s *Snapshots) Write(ctx context.Context, job string, asOf time.Time, rows []Row, took time.Duration) error {
+	if err := s.checkFence(ctx, job, asOf); err != nil {
+		return err
+	}
 	now := time.Now().UTC()
 	asOfS, asOfMs := asOf.UTC().Truncate(time.Second), uint16(asOf.UnixMilli()%1000)
 	if len(rows) > 0 {
 		batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("kpi_snapshots")+
-			" (job, as_of, as_of_ms, kpi, win, branch, channel, region, team, agent, priority, policy, target, cohort, k, field_names, field_values, computed_at)")
+			" (job, as_of, as_of_ms, kpi, win, branch, channel, region, team, agent, priority, policy, target, cohort, k, field_names, field_values, computed_at, generation)")
 		if err != nil {
 			return fmt.Errorf("snapshot %s: prepare: %w", job, err)
 		}
@@ -47,7 +54,7 @@ func (s *Snapshots) Write(ctx context.Context, job string, asOf time.Time, rows 
 			}
 			l := r.Labels
 			if err := batch.Append(job, asOfS, asOfMs, r.KPI, r.Window, l.Branch, l.Channel, l.Region, l.Team, l.Agent,
-				l.Priority, l.Policy, l.Target, l.Cohort, uint8(l.K), names, vals, now); err != nil {
+				l.Priority, l.Policy, l.Target, l.Cohort, uint8(l.K), names, vals, now, s.generation); err != nil {
 				_ = batch.Abort()
 				return fmt.Errorf("snapshot %s: append: %w", job, err)
 			}
@@ -56,11 +63,11 @@ func (s *Snapshots) Write(ctx context.Context, job string, asOf time.Time, rows 
 			return fmt.Errorf("snapshot %s: insert %d rows: %w", job, len(rows), err)
 		}
 	}
-	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("kpi_snapshot_runs")+" (job, as_of, as_of_ms, rows, duration_ms, computed_at)")
+	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("kpi_snapshot_runs")+" (job, as_of, as_of_ms, rows, duration_ms, computed_at, generation)")
 	if err != nil {
 		return fmt.Errorf("snapshot %s: prepare run marker: %w", job, err)
 	}
-	if err := batch.Append(job, asOfS, asOfMs, uint32(len(rows)), uint32(took.Milliseconds()), now); err != nil {
+	if err := batch.Append(job, asOfS, asOfMs, uint32(len(rows)), uint32(took.Milliseconds()), now, s.generation); err != nil {
 		_ = batch.Abort()
 		return fmt.Errorf("snapshot %s: run marker: %w", job, err)
 	}
@@ -87,13 +94,17 @@ func (s *Snapshots) Latest(ctx context.Context, job string) (time.Time, bool, er
 	return asOf.Add(time.Duration(ms) * time.Millisecond).UTC(), true, nil
 }
 
-// Read returns the rows of job's snapshot at asOf.
+// Read returns the rows of job's snapshot at asOf: those of the newest
+// scheduler generation that completed it (a deposed leader's copy of the
+// same as_of, written late, is not read, and its groups do not mix in).
 func (s *Snapshots) Read(ctx context.Context, job string, asOf time.Time) ([]Row, error) {
+	sec, ms := asOf.Unix(), uint16(asOf.UnixMilli()%1000)
 	rows, err := s.conn.Query(ctx, "SELECT kpi, win, branch, channel, region, team, agent, priority, policy, target, cohort, k, "+
 		"argMax(field_names, computed_at), argMax(field_values, computed_at) FROM "+s.table("kpi_snapshots")+
 		" WHERE job = ? AND as_of = toDateTime(?) AND as_of_ms = ?"+
+		" AND generation = (SELECT max(generation) FROM "+s.table("kpi_snapshot_runs")+" WHERE job = ? AND as_of = toDateTime(?) AND as_of_ms = ?)"+
 		" GROUP BY kpi, win, branch, channel, region, team, agent, priority, policy, target, cohort, k",
-		job, asOf.Unix(), uint16(asOf.UnixMilli()%1000))
+		job, sec, ms, job, sec, ms)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot %s at %s: %w", job, asOf.Format(time.RFC3339), err)
 	}

@@ -92,3 +92,9 @@ func (m *Metrics) ended(job, result string, tick time.Time, elapsed time.Duratio
 }
 
 func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
+
+// forget removes a job's last-run and last-success series.
+func (m *Metrics) forget(job string) {
+	m.lastSuccess.DeleteLabelValues(job)
+	m.lastRun.DeleteLabelValues(job)
+}

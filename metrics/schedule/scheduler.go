@@ -161,3 +161,12 @@ func describe(s Schedule) string {
 	}
 	return fmt.Sprintf("%T", s)
 }
+
+// Forget removes the jobs' last-run and last-success series, once Run has
+// returned: a process that no longer runs them (a leader that handed the
+// scheduler over) must not look like one whose jobs stopped succeeding.
+func (s *Scheduler) Forget() {
+	for _, j := range s.jobs {
+		s.metrics.forget(j.Name)
+	}
+}

@@ -165,3 +165,28 @@ func TestScheduleWithoutTicksStopsOnlyItsJob(t *testing.T) {
 	require.Len(t, stopped, 1)
 	require.Equal(t, "schedule.never", stopped[0]["schedule"])
 }
+
+// Forget drops the last-run and last-success series of the jobs, and only those.
+func TestForgetDropsLastRunSeries(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	s, err := New([]Job{{Name: "a", Spec: "1m", Timeout: time.Second, Run: func(context.Context, time.Time) error { return nil }}}, m, zerolog.Nop())
+	require.NoError(t, err)
+	m.ended("a", ResultSuccess, time.Unix(60, 0), time.Millisecond)
+	m.ended("other", ResultSuccess, time.Unix(60, 0), time.Millisecond)
+	series := func(name string) int {
+		mfs, err := reg.Gather()
+		require.NoError(t, err)
+		for _, mf := range mfs {
+			if mf.GetName() == name {
+				return len(mf.GetMetric())
+			}
+		}
+		return 0
+	}
+	require.Equal(t, 2, series("cxpulse_kpi_job_last_success_timestamp_seconds"))
+	s.Forget()
+	require.Equal(t, 1, series("cxpulse_kpi_job_last_success_timestamp_seconds"), "only the scheduler's own job is forgotten")
+	require.Equal(t, 1, series("cxpulse_kpi_job_last_run_timestamp_seconds"))
+	require.Equal(t, 4, series("cxpulse_kpi_job_runs_total"), "counters stay: a's three results and other's success")
+}

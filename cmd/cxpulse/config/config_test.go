@@ -45,6 +45,10 @@ func TestBadConfigsNameTheField(t *testing.T) {
 		"tls_without_key.bad.yml":     "http.tls.cert_file: cert_file and key_file go together",
 		"tls_reload_interval.bad.yml": "http.tls.reload_interval: must be positive",
 		"pprof_same_addr.bad.yml":     "debug.pprof_addr: must differ from http.addr",
+		"leader_heartbeat.bad.yml":    "kpi.leader.heartbeat_interval: must be positive and at most a third of session_timeout (6s), got 3s",
+		"leader_session.bad.yml":      "kpi.leader.session_timeout: must be between 6s and 30m",
+		"leader_topic.bad.yml":        "kpi.leader.topic: \"cx.events\" is an events topic",
+		"leader_group.bad.yml":        "kpi.leader.group_id: \"shared\" is the ingest group",
 	}
 	files, err := filepath.Glob("testdata/*.bad.yml")
 	require.NoError(t, err)
@@ -56,6 +60,19 @@ func TestBadConfigsNameTheField(t *testing.T) {
 			require.Contains(t, err.Error(), want[filepath.Base(f)])
 		})
 	}
+}
+
+// The election's group is per database unless named; its defaults give the
+// takeover bound the README states (10s + 2 × 1s).
+func TestLeaderDefaults(t *testing.T) {
+	c := Default()
+	c.ClickHouse.Database = "shop"
+	require.Equal(t, "cxpulse-kpi-shop", c.LeaderGroupID())
+	require.Equal(t, Leader{Topic: "cxpulse.kpi.leader", SessionTimeout: 10 * time.Second, HeartbeatInterval: time.Second, StandbyRefresh: 5 * time.Second}, c.KPI.Leader)
+	c.KPI.Leader.GroupID = "mine"
+	require.Equal(t, "mine", c.LeaderGroupID())
+	c.KPI.Leader = Leader{Disabled: true}
+	require.NoError(t, c.Validate(), "a disabled election is not checked")
 }
 
 func TestFileThenEnvironmentThenSecrets(t *testing.T) {

@@ -38,6 +38,8 @@ type KPI struct {
 	// Jobs are the scheduled KPI jobs by name: sla_now, tickets,
 	// satisfaction, retention, compare (defaults in DefaultJobs).
 	Jobs map[string]Job `yaml:"jobs"`
+	// Leader elects the one process that runs the jobs (leader.go).
+	Leader Leader `yaml:"leader"`
 }
 
 // Metrics configures the KPI series on /metrics (docs/METRICS.md).
@@ -99,6 +101,7 @@ func defaultKPI() KPI {
 		AtRiskFraction:    0.8,
 		PunctualityGrace:  300 * time.Second,
 		Jobs:              DefaultJobs(),
+		Leader:            defaultLeader(),
 	}
 }
 
@@ -122,7 +125,7 @@ func (k *KPI) fillJobDefaults() {
 
 // validateKPI checks the KPI sections, naming each bad field.
 func (c *Config) validateKPI() []error {
-	var errs []error
+	errs := c.validateLeader()
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
