@@ -6,19 +6,23 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	monitoringv1alpha1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1alpha1"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 
 	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
 )
@@ -137,35 +141,98 @@ func TestChartDashboardsAreTheDashboardFiles(t *testing.T) {
 	}
 }
 
-func TestChartServiceMonitorScrapesTheServices(t *testing.T) {
-	ms := rendered(t, "ci")
-	sms := ofKind(ms, "ServiceMonitor")
-	require.Len(t, sms, 1)
-	var sm monitoringv1.ServiceMonitor
-	strict(t, sms[0], &sm)
-	require.Equal(t, "kube-prometheus-stack", sm.Labels["release"])
-	require.Equal(t, "app.kubernetes.io/name", sm.Spec.JobLabel)
-	require.Len(t, sm.Spec.Endpoints, 1)
-	require.Equal(t, "http", sm.Spec.Endpoints[0].Port)
-	require.Equal(t, "/metrics", sm.Spec.Endpoints[0].Path)
+// Every compute replica serves the same KPI series, so the chart scrapes
+// them once, through the compute Service (a ScrapeConfig with
+// ?series=kpi), and the process part of every pod (the ServiceMonitors);
+// ingest pods whole. Every target is job="cxpulse", which CxpulseDown and
+// the recording rules read. Without the ScrapeConfig (single values) the one
+// compute is scraped whole.
+func TestChartScrapesKPISeriesOnce(t *testing.T) {
+	for _, values := range []string{"default", "ci", "single"} {
+		ms := rendered(t, values)
+		services := map[string]corev1.Service{}
+		for _, m := range ofKind(ms, "Service") {
+			var svc corev1.Service
+			strict(t, m, &svc)
+			services[svc.Name] = svc
+		}
+		replicas := map[string]int32{}
+		for _, m := range ofKind(ms, "Deployment") {
+			var d appsv1.Deployment
+			strict(t, m, &d)
+			replicas[d.Labels["app.kubernetes.io/component"]] = *d.Spec.Replicas
+		}
 
-	var scraped []string
-	for _, m := range ofKind(ms, "Service") {
-		var svc corev1.Service
-		strict(t, m, &svc)
-		matches := true
-		for k, v := range sm.Spec.Selector.MatchLabels {
-			matches = matches && svc.Labels[k] == v
-		}
-		if matches {
-			scraped = append(scraped, svc.Labels["app.kubernetes.io/component"])
+		// kpiScrapes counts, per component, the scrapes that return its KPI
+		// series: one per pod from a ServiceMonitor, one from a ScrapeConfig.
+		kpiScrapes := map[string]int32{}
+		sms := ofKind(ms, "ServiceMonitor")
+		require.Len(t, sms, 2, values)
+		for _, m := range sms {
+			var sm monitoringv1.ServiceMonitor
+			strict(t, m, &sm)
+			if values == "ci" {
+				require.Equal(t, "kube-prometheus-stack", sm.Labels["release"], sm.Name)
+			}
+			var selected []corev1.Service
+			for _, svc := range services {
+				matches := true
+				for k, v := range sm.Spec.Selector.MatchLabels {
+					matches = matches && svc.Labels[k] == v
+				}
+				if matches {
+					selected = append(selected, svc)
+				}
+			}
+			require.Len(t, selected, 1, "%s: %s selects one Service", values, sm.Name)
+			svc := selected[0]
+			comp := svc.Labels["app.kubernetes.io/component"]
+			require.Equal(t, "cxpulse-"+comp, sm.Name)
 			// job="cxpulse": what CxpulseDown and the recording rules read
-			require.Equal(t, "cxpulse", svc.Labels[sm.Spec.JobLabel])
+			require.Equal(t, "app.kubernetes.io/name", sm.Spec.JobLabel)
+			require.Equal(t, "cxpulse", svc.Labels[sm.Spec.JobLabel], sm.Name)
+			require.Len(t, sm.Spec.Endpoints, 1, sm.Name)
+			ep := sm.Spec.Endpoints[0]
+			require.Equal(t, "http", ep.Port)
 			require.Equal(t, "http", svc.Spec.Ports[0].Name)
+			require.Equal(t, "/metrics", ep.Path)
+			switch series := ep.Params["series"]; {
+			case comp == "compute" && values != "single":
+				require.Equal(t, []string{"process"}, series, "%s: %s scrapes the process part of every compute", values, sm.Name)
+			default:
+				require.Empty(t, ep.Params, "%s: %s scrapes its pods whole", values, sm.Name)
+				kpiScrapes[comp] += replicas[comp]
+			}
 		}
+
+		scs := ofKind(ms, "ScrapeConfig")
+		if values == "single" {
+			require.Empty(t, scs, "no ScrapeConfig with serviceMonitor.kpiScrapeConfig false")
+		} else {
+			require.Len(t, scs, 1, values)
+			var sc monitoringv1alpha1.ScrapeConfig
+			strict(t, scs[0], &sc)
+			if values == "ci" {
+				require.Equal(t, "kube-prometheus-stack", sc.Labels["release"])
+			}
+			require.Equal(t, map[string][]string{"series": {"kpi"}}, sc.Spec.Params)
+			require.Equal(t, "/metrics", *sc.Spec.MetricsPath)
+			svc := services["cxpulse-compute"]
+			require.Len(t, sc.Spec.StaticConfigs, 1)
+			want := fmt.Sprintf("%s.%s.svc:%d", svc.Name, "cxpulse", svc.Spec.Ports[0].Port)
+			require.Equal(t, []monitoringv1alpha1.Target{monitoringv1alpha1.Target(want)}, sc.Spec.StaticConfigs[0].Targets,
+				"%s: the KPI series come from the compute Service, which reaches any replica", values)
+			require.Equal(t, "cxpulse", sc.Spec.StaticConfigs[0].Labels["namespace"])
+			require.Len(t, sc.Spec.RelabelConfigs, 1)
+			rc := sc.Spec.RelabelConfigs[0]
+			require.Equal(t, "job", rc.TargetLabel)
+			require.Equal(t, "cxpulse", *rc.Replacement, "%s: the KPI target is job=\"cxpulse\" too", values)
+			require.Empty(t, rc.SourceLabels)
+			require.Contains(t, []string{"", "replace", "Replace"}, rc.Action)
+			kpiScrapes["compute"]++
+		}
+		require.Equal(t, int32(1), kpiScrapes["compute"], "%s: compute's KPI series are scraped once (%d compute replicas)", values, replicas["compute"])
 	}
-	sort.Strings(scraped)
-	require.Equal(t, []string{"compute", "ingest"}, scraped)
 }
 
 func podChecks(t *testing.T, name string, spec corev1.PodSpec) {
@@ -189,7 +256,7 @@ func podChecks(t *testing.T, name string, spec corev1.PodSpec) {
 }
 
 func TestChartWorkloads(t *testing.T) {
-	for _, values := range []string{"default", "ci"} {
+	for _, values := range []string{"default", "ci", "single"} {
 		ms := rendered(t, values)
 		cfgs := map[string]config.Config{}
 		for _, m := range ofKind(ms, "ConfigMap") {
@@ -206,11 +273,13 @@ func TestChartWorkloads(t *testing.T) {
 		cfg := cfgs["cxpulse"]
 
 		replicas := map[string]int32{}
+		strategies := map[string]appsv1.DeploymentStrategy{}
 		for _, m := range ofKind(ms, "Deployment") {
 			var d appsv1.Deployment
 			strict(t, m, &d)
 			comp := d.Labels["app.kubernetes.io/component"]
 			replicas[comp] = *d.Spec.Replicas
+			strategies[comp] = d.Spec.Strategy
 			podChecks(t, d.Name, d.Spec.Template.Spec)
 			c := d.Spec.Template.Spec.Containers[0]
 			require.Equal(t, comp, c.Args[0])
@@ -218,20 +287,43 @@ func TestChartWorkloads(t *testing.T) {
 			require.Equal(t, "/readyz", c.ReadinessProbe.HTTPGet.Path, d.Name)
 		}
 		require.LessOrEqual(t, int(replicas["ingest"]), cfg.Kafka.TopicPartitions, "%s: ingest replicas ≤ partitions", values)
-		if values == "default" {
+		switch values {
+		case "default":
 			require.Equal(t, int32(2), replicas["ingest"])
-			require.Equal(t, int32(1), replicas["compute"], "one compute without leader election")
+			require.Equal(t, int32(2), replicas["compute"], "two computes, one elected leader")
 			require.Empty(t, cfg.HTTP.Auth.TokenFile, "no token configured")
-		} else {
+		case "ci":
 			require.Equal(t, int32(12), replicas["ingest"])
-			require.Equal(t, int32(2), replicas["compute"])
+			require.Equal(t, int32(3), replicas["compute"])
 			require.Equal(t, "/etc/cxpulse/secrets/kafka-sasl-password", cfg.Kafka.SASL.PasswordFile)
 			require.Equal(t, "/etc/cxpulse/secrets/http-token", cfg.HTTP.Auth.TokenFile)
+			require.Equal(t, 20*time.Second, cfg.KPI.Leader.SessionTimeout, "config.kpi.leader reaches the ConfigMap")
+		case "single":
+			require.Equal(t, int32(1), replicas["compute"], "one compute without the election")
+		}
+		// the election: on unless the values turn it off, and then one compute
+		// that is never rolled out beside another
+		if values == "single" {
+			require.True(t, cfg.KPI.Leader.Disabled, "compute.leaderElection false renders kpi.leader.disabled")
+			require.Equal(t, appsv1.RecreateDeploymentStrategyType, strategies["compute"].Type)
+		} else {
+			require.False(t, cfg.KPI.Leader.Disabled, "%s: the computes elect their leader", values)
+			require.Equal(t, "cxpulse-kpi-cxpulse", cfg.LeaderGroupID())
+			require.Equal(t, appsv1.RollingUpdateDeploymentStrategyType, strategies["compute"].Type)
+			ru := strategies["compute"].RollingUpdate
+			require.Equal(t, 0, ru.MaxUnavailable.IntValue(), "%s: a new compute joins before an old one leaves", values)
+			require.Equal(t, 1, ru.MaxSurge.IntValue())
 		}
 
 		pdbs := map[string]bool{}
 		for _, m := range ofKind(ms, "PodDisruptionBudget") {
 			pdbs[m.name] = true
+			var pdb policyv1.PodDisruptionBudget
+			strict(t, m, &pdb)
+			if n := replicas[strings.TrimPrefix(m.name, "cxpulse-")]; n > 1 {
+				// a drain never takes every replica: one computes or leads on
+				require.Less(t, pdb.Spec.MaxUnavailable.IntValue(), int(n), "%s: %s", values, m.name)
+			}
 		}
 		require.Equal(t, map[string]bool{"cxpulse-ingest": true, "cxpulse-compute": true}, pdbs, values)
 

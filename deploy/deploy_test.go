@@ -74,6 +74,8 @@ type compose struct {
 		Volumes     []string
 		Secrets     []string
 		Environment map[string]string
+		Ports       []string
+		Networks    map[string]struct{ Aliases []string }
 		Healthcheck struct {
 			Test    []string
 			Disable bool
@@ -100,10 +102,10 @@ func TestComposeStack(t *testing.T) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	require.Equal(t, []string{"alertmanager", "clickhouse", "compute", "grafana", "ingest-1", "ingest-2",
+	require.Equal(t, []string{"alertmanager", "clickhouse", "compute-1", "compute-2", "grafana", "ingest-1", "ingest-2",
 		"kafka", "migrate", "producer", "prometheus"}, names)
 
-	for _, n := range []string{"migrate", "ingest-1", "ingest-2", "compute", "producer"} {
+	for _, n := range []string{"migrate", "ingest-1", "ingest-2", "compute-1", "compute-2", "producer"} {
 		s := c.Services[n]
 		require.Equal(t, "cxpulse:compose", s.Image, n)
 		require.True(t, s.ReadOnly, "%s runs with a read-only root filesystem", n)
@@ -120,7 +122,16 @@ func TestComposeStack(t *testing.T) {
 		require.Equal(t, []string{"CMD", "cxpulse", "healthcheck", "--config", "/etc/cxpulse/cxpulse.yaml"},
 			c.Services[n].Healthcheck.Test, n)
 	}
-	require.Equal(t, "compute", c.Services["compute"].Command[0])
+	// two computes electing their leader through Kafka, both behind the alias "compute"
+	for _, n := range []string{"compute-1", "compute-2"} {
+		s := c.Services[n]
+		require.Equal(t, "compute", s.Command[0], n)
+		require.Equal(t, "service_completed_successfully", s.DependsOn["migrate"].Condition, n)
+		require.Equal(t, "service_healthy", s.DependsOn["kafka"].Condition, "%s: the election needs Kafka", n)
+		require.Equal(t, []string{"compute"}, s.Networks["default"].Aliases, n)
+	}
+	require.Equal(t, []string{"9464:9464"}, c.Services["compute-1"].Ports)
+	require.Equal(t, []string{"9465:9464"}, c.Services["compute-2"].Ports)
 	require.Equal(t, []string{"gen", "--kafka"}, c.Services["producer"].Command[:2])
 
 	// every dependency waits on a condition; every long-running service has a healthcheck
@@ -145,12 +156,38 @@ func TestComposeStack(t *testing.T) {
 	require.Contains(t, prom.Volumes, "../prometheus/rules:/etc/prometheus/rules:ro")
 	require.Contains(t, prom.Volumes, "./prometheus.yml:/etc/prometheus/prometheus.yml:ro")
 	var pcfg struct {
-		RuleFiles []string `yaml:"rule_files"`
+		RuleFiles     []string `yaml:"rule_files"`
+		ScrapeConfigs []struct {
+			JobName       string `yaml:"job_name"`
+			Params        map[string][]string
+			StaticConfigs []struct {
+				Targets []string
+				Labels  map[string]string
+			} `yaml:"static_configs"`
+		} `yaml:"scrape_configs"`
 	}
 	data, err := os.ReadFile("compose/prometheus.yml")
 	require.NoError(t, err)
 	require.NoError(t, yaml.Unmarshal(data, &pcfg))
 	require.Equal(t, []string{"/etc/prometheus/rules/*.yml"}, pcfg.RuleFiles)
+	// every cxpulse service is scraped in the job "cxpulse" (CxpulseDown);
+	// the computes' KPI series once, through the alias, their process
+	// series from each, ingest whole
+	parts := map[string]string{} // target host -> series part ("" = whole)
+	for _, sc := range pcfg.ScrapeConfigs {
+		if sc.JobName != "cxpulse" {
+			continue
+		}
+		require.Empty(t, sc.Params)
+		for _, g := range sc.StaticConfigs {
+			for _, target := range g.Targets {
+				host := strings.Split(target, ":")[0]
+				require.NotContains(t, parts, host, "%s is scraped once", host)
+				parts[host] = g.Labels["__param_series"]
+			}
+		}
+	}
+	require.Equal(t, map[string]string{"ingest-1": "", "ingest-2": "", "compute-1": "process", "compute-2": "process", "compute": "kpi"}, parts)
 	require.Contains(t, c.Services["alertmanager"].Volumes, "../alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro")
 
 	// Grafana provisions deploy/grafana's dashboards where its provider looks
@@ -202,6 +239,7 @@ func TestComposeConfigIsValid(t *testing.T) {
 	require.NoError(t, c.Validate())
 	require.Equal(t, []string{"kafka:9092"}, c.Kafka.Brokers)
 	require.Equal(t, "/run/secrets/clickhouse_password", c.ClickHouse.PasswordFile)
+	require.False(t, c.KPI.Leader.Disabled, "the two computes elect their leader")
 }
 
 // The compose stack's datasources are deploy/grafana's, pointed at the

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # CI check of the Helm chart deploy/helm/cxpulse (issue 13), offline:
 #
-#   1. helm lint, with the default values and with deploy/helm/ci-values.yaml
-#   2. helm template of both; the charts' refusals (ingest.replicas above the
-#      partitions, compute.replicas above 1 without leader election) must fail
+#   1. helm lint, with the default values, deploy/helm/ci-values.yaml and
+#      deploy/helm/single-values.yaml (one compute without the election)
+#   2. helm template of the three; the chart's refusals (ingest.replicas above
+#      the partitions, compute.replicas above 1 without the leader election or
+#      without the KPI ScrapeConfig, kpi.leader.disabled with the election on)
+#      must fail
 #   3. kubernetes-validate --strict -k KUBE_VERSION on every rendered manifest
 #      (the Kubernetes OpenAPI schemas bundled in the PyPI package): unknown
 #      or mistyped fields fail. Its schemas do not cover the CRDs
-#      (ServiceMonitor, PrometheusRule): 5 and 6 check those
+#      (ServiceMonitor, ScrapeConfig, PrometheusRule): 5 and 6 check those
 #   4. helm package: the package renders the same (symlinked files included)
 #   5. promtool check rules on the rendered PrometheusRule's groups
 #   6. the Go tests of deploy/ with -tags helm: the rendered rules equal
 #      deploy/prometheus/rules, the dashboard ConfigMaps deploy/grafana/dashboards,
-#      both CRD objects decode strictly into prometheus-operator's own Go types,
-#      and the pods are non-root with a read-only root filesystem and probes.
+#      the CRD objects decode strictly into prometheus-operator's own Go types,
+#      the KPI series are scraped once and the process series from every pod,
+#      and the pods are non-root with a read-only root filesystem and probes
+#   7. the leader election as deployed (cmd/cxpulse, -tags helm, on the test
+#      ClickHouse and Kafka of deploy/local/up.sh: CXPULSE_TEST_* as for go
+#      test): two `cxpulse compute` from the rendered ConfigMap's
+#      configuration, one leads, SIGTERM of the leader hands over
 #
 # Helm v4 is built from its Go module (go install, pinned HELM_VERSION) once
 # and cached in deploy/local/.run/helm/<version>/ (a few minutes the first
@@ -69,9 +77,9 @@ command -v promtool >/dev/null 2>&1 || apt_install prometheus
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-for vals in default ci; do
+for vals in default ci single; do
 	args=()
-	[[ $vals == default ]] || args=(-f "$ROOT/deploy/helm/ci-values.yaml")
+	[[ $vals == default ]] || args=(-f "$ROOT/deploy/helm/$vals-values.yaml")
 	log "helm lint ($vals values)"
 	"$HELM" lint --strict "$CHART" "${args[@]}" 2>&1 | grep -v 'found symbolic link' || die "helm lint ($vals values) failed"
 	log "helm template ($vals values) > $OUT/$vals.yaml"
@@ -80,9 +88,10 @@ for vals in default ci; do
 	log "kubernetes-validate $KV_VERSION --strict -k $KUBE_VERSION ($vals values)"
 	"$KV_VENV/bin/kubernetes-validate" --strict --quiet -k "$KUBE_VERSION" "$OUT/$vals.yaml" >"$OUT/$vals.kv" 2>&1 ||
 		{ cat "$OUT/$vals.kv" >&2; die "kubernetes-validate found invalid manifests ($vals values)"; }
-	# the only warnings allowed: the two CRDs it has no schema for
+	# the only warnings allowed: the CRDs it has no schema for
 	if grep -v -e 'kind PrometheusRule with api version monitoring.coreos.com/v1' \
-		-e 'kind ServiceMonitor with api version monitoring.coreos.com/v1' "$OUT/$vals.kv" | grep -q .; then
+		-e 'kind ServiceMonitor with api version monitoring.coreos.com/v1' \
+		-e 'kind ScrapeConfig with api version monitoring.coreos.com/v1alpha1' "$OUT/$vals.kv" | grep -q .; then
 		cat "$OUT/$vals.kv" >&2
 		die "kubernetes-validate: unexpected output ($vals values)"
 	fi
@@ -98,7 +107,9 @@ refuse() {
 	log "refused as it must: ${*:1:$#-1}"
 }
 refuse --set ingest.replicas=7 "exceeds config.kafka.topic_partitions (6)"
-refuse --set compute.replicas=2 "more than one compute needs cxpulse's leader election"
+refuse --set compute.leaderElection=false "compute.replicas is 2 with compute.leaderElection false"
+refuse --set serviceMonitor.kpiScrapeConfig=false "compute.replicas is 2 with serviceMonitor.kpiScrapeConfig false"
+refuse --set config.kpi.leader.disabled=true "config.kpi.leader.disabled is true but compute.leaderElection is true"
 
 # the packaged chart (what operators install from a repository) carries the
 # symlinked rules and dashboards as files: it renders the same
@@ -118,4 +129,7 @@ promtool check rules "$OUT/rules.yml" || die "promtool check rules: the rendered
 
 log "Go tests of the rendered chart (deploy/, -tags helm)"
 CXPULSE_TEST_HELM_RENDERED="$OUT" "$GO" test -tags helm -count=1 ./deploy/ || die "chart tests failed"
+log "the leader election of the rendered configuration (cmd/cxpulse, -tags helm; test ClickHouse and Kafka)"
+CXPULSE_TEST_HELM_RENDERED="$OUT" "$GO" test -tags helm -count=1 -run 'TestChartComputesElectOneLeader' ./cmd/cxpulse/ ||
+	die "the rendered chart's computes did not elect one leader (are the test servers up? deploy/local/up.sh clickhouse kafka)"
 log "chart checks passed in $(since "$t0")"

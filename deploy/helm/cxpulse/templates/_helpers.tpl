@@ -43,6 +43,13 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- $_ := set $sasl "password_file" "/etc/cxpulse/secrets/kafka-sasl-password" -}}
 {{- $_ := set $k "sasl" $sasl -}}
 {{- end -}}
+{{- if not .Values.compute.leaderElection -}}
+{{- $kpi := get $c "kpi" | default dict -}}
+{{- $leader := get $kpi "leader" | default dict -}}
+{{- $_ := set $leader "disabled" true -}}
+{{- $_ := set $kpi "leader" $leader -}}
+{{- $_ := set $c "kpi" $kpi -}}
+{{- end -}}
 {{- $h := get $c "http" | default dict -}}
 {{- if or .Values.secrets.httpToken .Values.secrets.existingSecret -}}
 {{- $auth := get $h "auth" | default dict -}}
@@ -102,8 +109,15 @@ spec:
   replicas: {{ $v.replicas }}
   {{- if eq .component "compute" }}
   strategy:
-    # never two schedulers at once during a rollout without leader election
-    type: {{ if $v.leaderElection }}RollingUpdate{{ else }}Recreate{{ end }}
+    {{- if $v.leaderElection }}
+    # a new replica joins the election before an old one leaves it: the
+    # lead stays or hands over, and KPIs are served throughout
+    type: RollingUpdate
+    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}
+    {{- else }}
+    # one scheduler without an election: never two at once during a rollout
+    type: Recreate
+    {{- end }}
   {{- end }}
   selector:
     matchLabels:
