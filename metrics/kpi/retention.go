@@ -24,7 +24,7 @@ func (e *Engine) retention(ctx context.Context, r *run) ([]Row, error) {
 	for i, w := range p.Windows {
 		tables[i] = newTable(Retention, w.Label)
 	}
-	err := e.query(ctx, "retention", func(rows driver.Rows) error {
+	err := e.query(ctx, "retention", retentionArgs{starts1: starts1, starts2: starts2, s: s}, func(rows driver.Rows) error {
 		var branch string
 		var w uint32
 		var prev, cur, kept uint64
@@ -40,7 +40,7 @@ func (e *Engine) retention(ctx context.Context, r *run) ([]Row, error) {
 			c.add("retained", float64(kept))
 		})
 		return nil
-	}, starts1, starts2, starts1, starts1, s.fromS(), s.toS(), s.fromMs(), s.toMs())
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -92,10 +92,6 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 	sort.Strings(zones)
 	// customer_months holds UTC months: the complete ones come from there,
 	// the one as_of falls in from the events
-	utcMonth := func(t time.Time) time.Time {
-		t = t.UTC()
-		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-	}
 	endMonth := utcMonth(p.AsOf)
 	t := newTable(Cohort, "cohort")
 	add := func(zone string, branches []string) error {
@@ -112,7 +108,8 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 		asOfMonth := local.Year()*12 + int(local.Month()) - 1
 		first := asOfMonth - (CohortMonths - 1)
 		firstStart := time.Date(first/12, time.Month(first%12+1), 1, 0, 0, 0, 0, loc)
-		return e.query(ctx, "cohorts", func(rows driver.Rows) error {
+		q := cohortsArgs{zone: zone, branches: branches, firstStart: firstStart, endMonth: endMonth, asOf: p.AsOf}
+		return e.query(ctx, "cohorts", q, func(rows driver.Rows) error {
 			var branch string
 			var cohort uint32
 			var k int64
@@ -138,9 +135,7 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 				}
 			}
 			return nil
-		}, zone, zone, tuple(branches), utcMonth(firstStart).Format(time.DateOnly), endMonth.Format(time.DateOnly),
-			zone, zone, tuple(branches), endMonth.Unix(), p.AsOf.UnixMilli()/1000, p.AsOf.UnixMilli(),
-			zone, zone, tuple(branches), firstStart.Unix())
+		})
 	}
 	configured := map[string]bool{}
 	for _, z := range zones {
@@ -153,7 +148,7 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 	}
 	// branches without a calendar count their months in UTC
 	var rest []string
-	err := e.query(ctx, "branches", func(rows driver.Rows) error {
+	err := e.query(ctx, "branches", branchesArgs{p.AsOf}, func(rows driver.Rows) error {
 		var b string
 		if err := rows.Scan(&b); err != nil {
 			return err
@@ -162,7 +157,7 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 			rest = append(rest, b)
 		}
 		return nil
-	}, p.AsOf.UnixMilli()/1000)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -178,4 +173,10 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 		ratio(v, "ratio", c.sum("active"), n)
 		return v
 	}), nil
+}
+
+// utcMonth is the start of t's month in UTC.
+func utcMonth(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }

@@ -23,14 +23,14 @@ func (e *Engine) surveyCounts(ctx context.Context, p Params, types []string) ([]
 		starts[i] = uint64(windowSpan(p, w).fromMs())
 	}
 	var out []surveyCount
-	err := e.query(ctx, "surveys", func(r driver.Rows) error {
+	err := e.query(ctx, "surveys", surveysArgs{starts: starts, types: types, s: s}, func(r driver.Rows) error {
 		var c surveyCount
 		if err := r.Scan(&c.branch, &c.channel, &c.team, &c.agent, &c.typ, &c.w, &c.responses, &c.high, &c.low, &c.scoreSum); err != nil {
 			return err
 		}
 		out = append(out, c)
 		return nil
-	}, starts, tuple(types), s.fromS(), s.toS(), s.fromMs(), s.toMs(), starts)
+	})
 	return out, err
 }
 

@@ -84,37 +84,11 @@ func (e *Engine) eachTicket(ctx context.Context, r *run, s span, which int, sinc
 	if err != nil {
 		return err
 	}
-	only := 0
-	if which == ticketsOpen {
-		only = 1
-	}
-	end := s.toMs()
-	name, args := "tickets_facts", []any{end, end, end, end, end, end, end, end, end, end, end, end}
-	switch {
-	case kept:
-		switch which {
-		case ticketsVersions:
-			name = "tickets_fact_versions"
-			args = append(args, s.fromMs(), s.toMs(), since.version, since.asOf, since.keySet())
-		case ticketsOpen:
-			name = "tickets_facts_open"
-			args = append(args, s.fromMs(), s.toMs(), end, end, s.fromMs(), s.toMs())
-		default:
-			args = append(args, s.fromMs(), s.toMs())
-		}
-	case which == ticketsOpen:
-		name = "tickets_open"
-		args = append(args, look.fromS(), s.fromS(), s.toS(), look.fromMs(), s.fromMs(), s.toMs(),
-			look.fromS(), s.toS(), s.toMs(), s.fromMs(), s.toMs())
-	default:
-		name = "tickets"
-		args = append(args, look.fromS(), s.fromS(), s.toS(), look.fromMs(), s.fromMs(), s.toMs())
-	}
-	args = append(args, only, s.fromMs(), s.toMs())
+	name, q := ticketsQuery(kept, which, s, look, since)
 	var t ticketFact
 	var dims, offsets string
 	seen := map[string]*ticketGroup{}
-	return e.query(ctx, name, func(rows driver.Rows) error {
+	return e.query(ctx, name, q, func(rows driver.Rows) error {
 		if err := rows.Scan(&t.key.h, &t.key.check, &dims, &t.opened, &t.firstResponse, &t.resolved,
 			&t.reopened, &t.agentBeforeResolved, &offsets, &t.version, &t.future); err != nil {
 			return err
@@ -148,7 +122,36 @@ func (e *Engine) eachTicket(ctx context.Context, r *run, s span, which int, sinc
 		}
 		fn(&t)
 		return nil
-	}, args...)
+	})
+}
+
+// ticketsQuery is the form of tickets.sql (by label) that reads the tickets
+// opened in s that which selects, and its arguments: from the kept facts
+// when they cover the tickets, else from the events since look.from.
+func ticketsQuery(kept bool, which int, s, look span, since ticketsSince) (string, ticketsArgs) {
+	end := s.toMs()
+	q := ticketsArgs{end: end, openOnly: which == ticketsOpen, from: s.fromMs(), to: s.toMs()}
+	name := "tickets_facts"
+	switch {
+	case kept:
+		window := ticketFactsWindowArgs{from: s.fromMs(), to: s.toMs()}
+		switch which {
+		case ticketsVersions:
+			name = "tickets_fact_versions"
+			window.filter = ticketSinceArgs{since}
+		case ticketsOpen:
+			name = "tickets_facts_open"
+			window.prewhere = ticketOpenIDsArgs{from: s.fromMs(), to: s.toMs(), end: end}
+		}
+		q.source = window
+	case which == ticketsOpen:
+		name = "tickets_open"
+		q.source = ticketGroupsArgs{events: ticketEventsWindowArgs{look: look, s: s, filter: ticketsOpenArgs{look: look, s: s}}}
+	default:
+		name = "tickets"
+		q.source = ticketGroupsArgs{events: ticketEventsWindowArgs{look: look, s: s}}
+	}
+	return name, q
 }
 
 // appendInstants appends base plus each of the comma-separated millisecond
