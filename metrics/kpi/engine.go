@@ -66,19 +66,6 @@ func (e *Engine) ScanOnly() *Engine {
 	return e
 }
 
-// The KPI families, in the order Compute runs them.
-var families = []struct {
-	kpis []string
-	run  func(e *Engine, ctx context.Context, r *run) ([]Row, error)
-}{
-	{[]string{NPS, CSAT, CES, Complaints}, (*Engine).surveys},
-	{[]string{FirstResponse, NextResponse, Resolution, Reopen, FCR, Volume, SLA, SLADecisions, Pending, Complaints}, (*Engine).tickets},
-	{[]string{SLANow}, (*Engine).slaNow},
-	{[]string{Retention}, (*Engine).retention},
-	{[]string{Cohort}, (*Engine).cohorts},
-	{[]string{Punctuality, PromiseKept}, (*Engine).promises},
-}
-
 // Compute returns the rows of the named KPIs (all when kpis is empty) for p.
 func (e *Engine) Compute(ctx context.Context, p Params, kpis ...string) ([]Row, error) {
 	return e.compute(ctx, p, false, kpis...)
@@ -109,7 +96,7 @@ func (e *Engine) compute(ctx context.Context, p Params, scheduled bool, kpis ...
 		r.longestBurn = max(r.longestBurn, w.Duration)
 	}
 	var out []Row
-	for _, f := range families {
+	for _, f := range familyOrder {
 		needed := false
 		for _, k := range f.kpis {
 			needed = needed || want[k]
@@ -118,7 +105,7 @@ func (e *Engine) compute(ctx context.Context, p Params, scheduled bool, kpis ...
 			continue
 		}
 		t0 := time.Now()
-		rows, err := f.run(e, ctx, r)
+		rows, err := f.family.compute(e, ctx, r)
 		e.log.Debug().Strs("kpis", f.kpis).Int("rows", len(rows)).Dur("took", time.Since(t0)).Msg("kpi family computed")
 		if err != nil {
 			return nil, err
