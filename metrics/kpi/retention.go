@@ -27,17 +27,17 @@ func (e *Engine) retention(ctx context.Context, r *run) ([]Row, error) {
 	err := e.query(ctx, "retention", retentionArgs{starts1: starts1, starts2: starts2, s: s}, func(rows driver.Rows) error {
 		var branch string
 		var w uint32
-		var prev, cur, kept uint64
-		if err := rows.Scan(&branch, &w, &prev, &cur, &kept); err != nil {
+		var previous, current, retained uint64
+		if err := rows.Scan(&branch, &w, &previous, &current, &retained); err != nil {
 			return err
 		}
 		if w < 1 || int(w) > len(tables) {
 			return fmt.Errorf("window index %d out of range", w)
 		}
 		tables[w-1].each(r.g.labels(r.g.values(branch, "", "", "", ""), branchDims), func(c *cell) {
-			c.add("previous", float64(prev))
-			c.add("current", float64(cur))
-			c.add("retained", float64(kept))
+			c.add("previous", float64(previous))
+			c.add("current", float64(current))
+			c.add("retained", float64(retained))
 		})
 		return nil
 	})
@@ -113,15 +113,15 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 			var branch string
 			var cohort uint32
 			var k int64
-			var n uint64
-			if err := rows.Scan(&branch, &cohort, &k, &n); err != nil {
+			var active uint64
+			if err := rows.Scan(&branch, &cohort, &k, &active); err != nil {
 				return err
 			}
 			ls := r.g.labels(r.g.values(branch, "", "", "", ""), branchDims)
 			name := fmt.Sprintf("%04d-%02d", cohort/100, cohort%100)
 			for _, l := range ls {
 				l.Cohort, l.K = name, int(k)
-				t.at(l).add("active", float64(n))
+				t.at(l).add("active", float64(active))
 			}
 			if k == 0 {
 				// every month from the cohort's to as_of's has a cell, a
