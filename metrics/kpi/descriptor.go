@@ -24,7 +24,35 @@ type Descriptor struct {
 	PerPolicy bool
 	// Fields are the values its rows may hold, in the order reports print them.
 	Fields []Field
+	// Compare says how the branch screen (package compare) compares
+	// branches on it; nil when it does not.
+	Compare *Comparison
 }
+
+// Comparison is how branches are compared on a KPI.
+type Comparison struct {
+	Title          string
+	Unit           Unit // of the compared value
+	HigherIsBetter bool
+	Method         CompareMethod
+	// Successes and Trials name the fields of a proportion: Successes out of
+	// the sum of the Trials fields.
+	Successes string
+	Trials    []string
+}
+
+// CompareMethod is the statistics a comparison uses.
+type CompareMethod string
+
+// The comparison methods.
+const (
+	// CompareProportion compares shares (Successes / Trials) per branch.
+	CompareProportion CompareMethod = "proportion"
+	// CompareNPS compares the promoters, passives and detractors per branch.
+	CompareNPS CompareMethod = "nps"
+	// CompareMedians compares the per-ticket durations of Engine.Samples.
+	CompareMedians CompareMethod = "medians"
+)
 
 // Family is one pass of the engine: it reads its queries and computes the
 // rows of every KPI that names it.

@@ -64,6 +64,23 @@ func TestDescriptorsAreComplete(t *testing.T) {
 			}
 			series[key] = owner{d.Name, where}
 		}
+		if c := d.Compare; c != nil {
+			require.NotEmpty(t, c.Title, "%s: comparison without a title", d.Name)
+			switch c.Method {
+			case CompareProportion:
+				require.True(t, names[c.Successes], "%s: compares successes %q, no such field", d.Name, c.Successes)
+				require.NotEmpty(t, c.Trials, "%s: a proportion without trials", d.Name)
+				for _, f := range c.Trials {
+					require.True(t, names[f], "%s: compares trials %q, no such field", d.Name, f)
+				}
+			case CompareNPS:
+				require.True(t, names["promoters"] && names["passives"] && names["detractors"], "%s: NPS counts missing", d.Name)
+			case CompareMedians:
+				require.True(t, summary, "%s: medians of a KPI without samples", d.Name)
+			default:
+				t.Fatalf("%s: comparison method %q", d.Name, c.Method)
+			}
+		}
 		if summary {
 			require.True(t, names["count"] && names["mean_seconds"], "%s: a summary needs count and mean_seconds for its _count and _sum", d.Name)
 		}

@@ -18,6 +18,7 @@ var descriptors = []Descriptor{
 			{Name: "margin_of_error", Unit: Points, Metric: "cxpulse_nps_margin_of_error", Help: "95% margin of error of the NPS, in NPS points."},
 			{Name: "low_confidence", Unit: Flag, Metric: "cxpulse_nps_low_confidence", Help: "1 when the NPS rests on fewer than 30 answers."},
 		},
+		Compare: &Comparison{Title: "NPS", Unit: Points, HigherIsBetter: true, Method: CompareNPS},
 	},
 	{
 		Name: CSAT, Help: "Customer satisfaction: the share of survey.csat answers scoring 4-5.", Job: "satisfaction",
@@ -28,6 +29,7 @@ var descriptors = []Descriptor{
 			{Name: "csat_percent", Unit: Percent, Metric: "cxpulse_csat_ratio", Help: "CSAT: share of answers scoring 4-5 (a percent in rows, a 0..1 ratio as a metric)."},
 			{Name: "mean_score", Unit: Score, Metric: "cxpulse_csat_mean_score", Help: "Mean CSAT score, 1..5.", NoPanel: "panels show the CSAT ratio"},
 		},
+		Compare: &Comparison{Title: "CSAT (share satisfied)", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "satisfied", Trials: []string{"responses"}},
 	},
 	{
 		Name: CES, Help: "Customer effort: the mean survey.ces score.", Job: "satisfaction",
@@ -47,6 +49,7 @@ var descriptors = []Descriptor{
 			{Name: "p90_seconds", Unit: Seconds, Metric: "cxpulse_first_response_seconds", Quantile: 0.9, Summary: true, Help: "90th percentile of the first-response time, business seconds."},
 			{Name: "p95_seconds", Unit: Seconds, Metric: "cxpulse_first_response_seconds", Quantile: 0.95, Summary: true, Help: "95th percentile of the first-response time, business seconds."},
 		},
+		Compare: &Comparison{Title: "First-response time (median)", Unit: Seconds, Method: CompareMedians},
 	},
 	{
 		Name: NextResponse, Help: "Time from a customer message after the first response to the next agent reply, business seconds.", Job: "tickets",
@@ -66,6 +69,7 @@ var descriptors = []Descriptor{
 			{Name: "p50_seconds", Unit: Seconds, Metric: "cxpulse_resolution_seconds", Quantile: 0.5, Summary: true, Help: "Resolution time of the tickets opened in the window, business seconds: quantiles, sum and count."},
 			{Name: "p90_seconds", Unit: Seconds, Metric: "cxpulse_resolution_seconds", Quantile: 0.9, Summary: true, Help: "90th percentile of the resolution time, business seconds."},
 		},
+		Compare: &Comparison{Title: "Resolution time (median)", Unit: Seconds, Method: CompareMedians},
 	},
 	{
 		Name: Reopen, Help: "The share of resolved tickets that were reopened.", Job: "tickets",
@@ -84,6 +88,7 @@ var descriptors = []Descriptor{
 			{Name: "fcr", Unit: Count, Metric: "cxpulse_tickets_first_contact_resolved", Help: "Resolved tickets with exactly one agent message and no reopen.", NoPanel: numerator},
 			{Name: "ratio", Unit: Ratio, Metric: "cxpulse_fcr_ratio", Help: "First-contact resolution: first-contact resolved / resolved tickets."},
 		},
+		Compare: &Comparison{Title: "First-contact resolution", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "fcr", Trials: []string{"resolved"}},
 	},
 	{
 		Name: Volume, Help: "Tickets opened, and their shares by channel and self-service.", Job: "tickets",
@@ -104,6 +109,7 @@ var descriptors = []Descriptor{
 			{Name: "pending", Unit: Count, Metric: "cxpulse_sla_pending", Help: "Tickets opened in the window still waiting within the SLA target."},
 			{Name: "attainment_ratio", Unit: Ratio, Metric: "cxpulse_sla_attainment_ratio", Help: "SLA attainment: met / (met + breached).", NoPanel: "panels combine cxpulse_sla_met and cxpulse_sla_breached, which add up over groups where ratios do not"},
 		},
+		Compare: &Comparison{Title: "SLA attainment", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "met", Trials: []string{"met", "breached"}},
 	},
 	{
 		Name: SLADecisions, Help: "Tickets whose SLA outcome was decided in each trailing burn window: the SLI of burn-rate alerts.", Job: "tickets",
@@ -174,6 +180,7 @@ var descriptors = []Descriptor{
 			{Name: "p90_delay_seconds", Unit: Seconds, Metric: "cxpulse_punctuality_delay_p90_seconds", Quantile: 0.9, Help: "90th percentile of the start delay of started appointments, seconds."},
 			{Name: "never_started", Unit: Count, Metric: "cxpulse_appointments_never_started", Help: "Appointments past due plus grace that never started.", NoPanel: noPanelYet},
 		},
+		Compare: &Comparison{Title: "Appointments on time", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "on_time", Trials: []string{"started"}},
 	},
 	{
 		Name: PromiseKept, Help: "Callbacks completed by their due time.", Job: "satisfaction",
@@ -183,6 +190,7 @@ var descriptors = []Descriptor{
 			{Name: "kept", Unit: Count, Metric: "cxpulse_callbacks_kept", Help: "Callbacks completed by their due time.", NoPanel: numerator},
 			{Name: "ratio", Unit: Ratio, Metric: "cxpulse_promise_kept_ratio", Help: "Callbacks completed by their due time / callbacks due in the window."},
 		},
+		Compare: &Comparison{Title: "Callbacks kept", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "kept", Trials: []string{"promised"}},
 	},
 }
 
