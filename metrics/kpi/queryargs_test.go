@@ -99,3 +99,26 @@ func TestEachFileCountsItsOwnParameters(t *testing.T) {
 		require.Equal(t, marks, n, "%s.sql: `?` in the file against its binder's own arguments", name)
 	}
 }
+
+// The cost of a query's text and arguments per call: rendered on every call
+// (before the engine kept its statements) against looked up. Run with
+// go test -run '^$' -bench Statement ./metrics/kpi/
+func BenchmarkStatementRenderedPerCall(b *testing.B) {
+	q := sampleBinders()["tickets_facts_open"]
+	for b.Loop() {
+		if _, err := cxsql.KPIVariantQuery("tickets_facts_open", "cxpulse"); err != nil {
+			b.Fatal(err)
+		}
+		_ = q.args()
+	}
+}
+
+func BenchmarkStatementRenderedOnce(b *testing.B) {
+	e := NewEngine(nil, "cxpulse")
+	q := sampleBinders()["tickets_facts_open"]
+	for b.Loop() {
+		if _, _, err := e.statement("tickets_facts_open", q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -7,9 +7,9 @@
 -- lambdas under GROUP BY). Copies of an event count once (LIMIT 1 BY a
 -- 64-bit hash of event_id: cheaper than by the string). promoters,
 -- detractors and satisfied are the counts of the fields of those names.
--- Parameters: the window starts in milliseconds (an array), twice; the types
--- wanted (a tuple); the longest window's start and the end in seconds, then
--- in milliseconds.
+-- Parameters (surveysArgs, metrics/kpi/queryargs.go): the window starts in
+-- milliseconds (an array); the types wanted (a tuple); the longest window's
+-- start and the end in seconds, then in milliseconds; the starts again.
 SELECT
     branch,
     channel,
