@@ -58,7 +58,7 @@ const (
 // rows of every KPI that names it.
 type Family struct {
 	Name    string
-	Queries []string // the files of sql/kpi it runs, without .sql
+	Queries []string // the sql/kpi files (without .sql) it reads its rows from; the ticket fold apart
 	compute func(e *Engine, ctx context.Context, r *run) ([]Row, error)
 }
 

@@ -98,3 +98,21 @@ func TestUnitsScaleTheirMetric(t *testing.T) {
 		require.Equal(t, 1.0, u.ExportScale(), u)
 	}
 }
+
+// Every query the engine runs is read by some family, or keeps the ticket
+// facts those read: a query no descriptor names is dead or undocumented.
+func TestEveryQueryHasAFamily(t *testing.T) {
+	named := map[string]bool{}
+	for _, d := range Descriptors() {
+		for _, f := range d.Families {
+			for _, q := range f.Queries {
+				named[q] = true
+			}
+		}
+	}
+	fold := map[string]bool{"ticket_fold": true, "ticket_touched": true, "ticket_fold_state": true,
+		"ticket_fold_done": true, "ticket_fold_tombstones": true}
+	for _, v := range cxsql.KPIVariants() {
+		require.True(t, named[v.Name] || fold[v.Name], "sql/kpi/%s.sql (form %s): no family reads it", v.Name, v.Label)
+	}
+}
