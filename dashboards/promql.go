@@ -3,6 +3,20 @@ package dashboards
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cxpulse/cxpulse/metrics/kpi"
+)
+
+// The series the combinations below add up, by the KPI field they export
+// (metrics/kpi/descriptors.go): a renamed metric changes here with it.
+var (
+	metricSLAMet        = kpi.Metric(kpi.SLA, "met")
+	metricSLABreached   = kpi.Metric(kpi.SLA, "breached")
+	metricNPSPromoters  = kpi.Metric(kpi.NPS, "promoters")
+	metricNPSDetractors = kpi.Metric(kpi.NPS, "detractors")
+	metricNPSResponses  = kpi.Metric(kpi.NPS, "responses")
+	metricCESMean       = kpi.Metric(kpi.CES, "mean_score")
+	metricCESResponses  = kpi.Metric(kpi.CES, "responses")
 )
 
 // Label matchers bound to the template variables. $branch never holds the
@@ -50,30 +64,30 @@ func sumRatio(num, den string, matchers []string, by ...string) string {
 
 // attainment is met / (met + breached) of the SLA series over matchers.
 func attainment(matchers []string, by ...string) string {
-	met := sum(series("cxpulse_sla_met", matchers...), by...)
-	breached := sum(series("cxpulse_sla_breached", matchers...), by...)
+	met := sum(series(metricSLAMet, matchers...), by...)
+	breached := sum(series(metricSLABreached, matchers...), by...)
 	return ratio(met, "("+met+" + "+breached+")")
 }
 
 // decided is met + breached: the sample size of an attainment.
 func decided(matchers []string, by ...string) string {
-	return sum(series("cxpulse_sla_met", matchers...), by...) + " + " + sum(series("cxpulse_sla_breached", matchers...), by...)
+	return sum(series(metricSLAMet, matchers...), by...) + " + " + sum(series(metricSLABreached, matchers...), by...)
 }
 
 // nps is 100·(P − D)/N over matchers.
 func nps(matchers []string, by ...string) string {
-	p := sum(series("cxpulse_nps_promoters", matchers...), by...)
-	d := sum(series("cxpulse_nps_detractors", matchers...), by...)
-	n := sum(series("cxpulse_nps_responses", matchers...), by...)
+	p := sum(series(metricNPSPromoters, matchers...), by...)
+	d := sum(series(metricNPSDetractors, matchers...), by...)
+	n := sum(series(metricNPSResponses, matchers...), by...)
 	return "100 * (" + p + " - " + d + ") / (" + n + " > 0)"
 }
 
 // npsMargin is the 95 % margin of error of nps in points, from the same sums:
 // 196·sqrt((p + d − (p − d)²)/N) with p = P/N, d = D/N (docs/KPIS.md).
 func npsMargin(matchers []string, by ...string) string {
-	p := sum(series("cxpulse_nps_promoters", matchers...), by...)
-	d := sum(series("cxpulse_nps_detractors", matchers...), by...)
-	n := "(" + sum(series("cxpulse_nps_responses", matchers...), by...) + " > 0)"
+	p := sum(series(metricNPSPromoters, matchers...), by...)
+	d := sum(series(metricNPSDetractors, matchers...), by...)
+	n := "(" + sum(series(metricNPSResponses, matchers...), by...) + " > 0)"
 	share := func(x string) string { return "(" + x + ") / " + n }
 	return fmt.Sprintf("196 * sqrt((%s + %s - (%s - %s) ^ 2) / %s)", share(p), share(d), share(p), share(d), n)
 }
@@ -81,8 +95,8 @@ func npsMargin(matchers []string, by ...string) string {
 // cesMean is the mean CES score over matchers: Σ(mean·N)/ΣN.
 func cesMean(matchers []string, by ...string) string {
 	m := strings.Join(matchers, ", ")
-	weighted := sum("cxpulse_ces_mean{"+m+"} * cxpulse_ces_responses{"+m+"}", by...)
-	return ratio(weighted, sum(series("cxpulse_ces_responses", matchers...), by...))
+	weighted := sum(metricCESMean+"{"+m+"} * "+metricCESResponses+"{"+m+"}", by...)
+	return ratio(weighted, sum(series(metricCESResponses, matchers...), by...))
 }
 
 // kpiJob is a KPI job series: they name their job in the label kpi_job

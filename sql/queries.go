@@ -109,6 +109,28 @@ func KPIVariantQuery(label, database string) (string, error) {
 	return "", fmt.Errorf("kpi query %q: no such form", label)
 }
 
+// KPIStatement is a rendered form of a KPI query: its text for one
+// database, the file it comes from, and how many `?` it binds.
+type KPIStatement struct {
+	Text   string
+	File   string // the KPIVariant's Name
+	Params int
+}
+
+// KPIStatements renders every form of every KPI query for the database once,
+// by label: what an engine keeps, so that no call renders again.
+func KPIStatements(database string) (map[string]KPIStatement, error) {
+	out := map[string]KPIStatement{}
+	for _, v := range KPIVariants() {
+		text, err := KPIQuery(v.Name, database, v.Parts)
+		if err != nil {
+			return nil, err
+		}
+		out[v.Label] = KPIStatement{Text: text, File: v.Name, Params: strings.Count(text, "?")}
+	}
+	return out, nil
+}
+
 //go:embed bench/*.sql
 var benchFiles embed.FS
 

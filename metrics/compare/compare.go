@@ -21,23 +21,25 @@ import (
 	"github.com/cxpulse/cxpulse/metrics/stats"
 )
 
-// KPIs that can be compared, and what their values mean.
-var KPIs = map[string]Kind{
-	"nps":            {Unit: "points", HigherIsBetter: true, Title: "NPS"},
-	"csat":           {Unit: "ratio", HigherIsBetter: true, Title: "CSAT (share satisfied)"},
-	"sla":            {Unit: "ratio", HigherIsBetter: true, Title: "SLA attainment"},
-	"fcr":            {Unit: "ratio", HigherIsBetter: true, Title: "First-contact resolution"},
-	"punctuality":    {Unit: "ratio", HigherIsBetter: true, Title: "Appointments on time"},
-	"promise_kept":   {Unit: "ratio", HigherIsBetter: true, Title: "Callbacks kept"},
-	"first_response": {Unit: "seconds", HigherIsBetter: false, Title: "First-response time (median)"},
-	"resolution":     {Unit: "seconds", HigherIsBetter: false, Title: "Resolution time (median)"},
-}
+// KPIs that can be compared, and what their values mean: those whose
+// descriptor says how (kpi.Descriptor.Compare).
+var KPIs = func() map[string]Kind {
+	m := map[string]Kind{}
+	for _, d := range kpi.Descriptors() {
+		if c := d.Compare; c != nil {
+			m[d.Name] = Kind{Title: c.Title, Unit: string(c.Unit), HigherIsBetter: c.HigherIsBetter, how: *c, perPolicy: d.PerPolicy}
+		}
+	}
+	return m
+}()
 
 // Kind says how to read a KPI.
 type Kind struct {
 	Title          string
 	Unit           string
 	HigherIsBetter bool
+	how            kpi.Comparison
+	perPolicy      bool // compared for one SLA policy and target
 }
 
 // Options select a comparison.
@@ -152,7 +154,7 @@ func Compare(ctx context.Context, e *kpi.Engine, p kpi.Params, opts Options) (Re
 		return Result{}, fmt.Errorf("level %v and fdr %v must lie between 0 and 1", opts.Level, opts.FDR)
 	}
 	p = p.WithDefaults()
-	if opts.KPI == "sla" {
+	if kind.perPolicy {
 		if opts.Policy == "" && len(p.Policies) > 0 {
 			opts.Policy = p.Policies[0].Name
 		}
@@ -197,7 +199,8 @@ func collect(ctx context.Context, e *kpi.Engine, p kpi.Params, opts Options) (sa
 	s := sample{props: map[string]stats.Counts{}, nps: map[string]stats.NPSCounts{}, samples: map[string][]float64{}}
 	p.Windows = []kpi.Window{opts.Window}
 	p.By = []string{kpi.DimBranch}
-	if opts.KPI == "first_response" || opts.KPI == "resolution" {
+	how := KPIs[opts.KPI].how
+	if how.Method == kpi.CompareMedians {
 		var err error
 		s.samples, err = e.Samples(ctx, p, opts.KPI, opts.Window)
 		return s, err
@@ -211,21 +214,18 @@ func collect(ctx context.Context, e *kpi.Engine, p kpi.Params, opts Options) (sa
 		if b == kpi.All {
 			continue
 		}
-		switch opts.KPI {
-		case "nps":
+		switch how.Method {
+		case kpi.CompareNPS:
 			s.nps[b] = stats.NPSCounts{Promoters: v["promoters"], Passives: v["passives"], Detractors: v["detractors"]}
-		case "csat":
-			s.props[b] = stats.Counts{Successes: v["satisfied"], N: v["responses"]}
-		case "sla":
-			if r.Labels.Policy == opts.Policy && r.Labels.Target == opts.Target {
-				s.props[b] = stats.Counts{Successes: v["met"], N: v["met"] + v["breached"]}
+		case kpi.CompareProportion:
+			if KPIs[opts.KPI].perPolicy && (r.Labels.Policy != opts.Policy || r.Labels.Target != opts.Target) {
+				continue
 			}
-		case "fcr":
-			s.props[b] = stats.Counts{Successes: v["fcr"], N: v["resolved"]}
-		case "punctuality":
-			s.props[b] = stats.Counts{Successes: v["on_time"], N: v["started"]}
-		case "promise_kept":
-			s.props[b] = stats.Counts{Successes: v["kept"], N: v["promised"]}
+			n := 0.0
+			for _, f := range how.Trials {
+				n += v[f]
+			}
+			s.props[b] = stats.Counts{Successes: v[how.Successes], N: n}
 		}
 	}
 	return s, nil
@@ -239,7 +239,7 @@ func (s sample) rank(res *Result, before sample, opts Options) {
 	var groups []stats.MeanSample
 	prevTest := map[string]stats.Test{}
 	switch {
-	case len(s.nps) > 0 || res.KPI == "nps":
+	case len(s.nps) > 0 || KPIs[res.KPI].how.Method == kpi.CompareNPS:
 		screen = stats.FunnelNPS(s.nps, fo)
 		var fleet stats.NPSCounts
 		for _, b := range sortedKeys(s.nps) {
@@ -254,7 +254,7 @@ func (s sample) rank(res *Result, before sample, opts Options) {
 			}
 		}
 		res.Fleet = estimate(stats.NPSInterval(fleet.Promoters, fleet.Passives, fleet.Detractors, opts.Level))
-	case len(s.samples) > 0 || res.KPI == "first_response" || res.KPI == "resolution":
+	case len(s.samples) > 0 || KPIs[res.KPI].how.Method == kpi.CompareMedians:
 		screen = stats.FunnelMedians(s.samples, fo)
 		var all []float64
 		for _, b := range sortedKeys(s.samples) {

@@ -72,9 +72,14 @@ type snapshot struct {
 // and agent come only when switched on.
 var baseLabels = []string{"branch", "channel", "region", "window"}
 
-func isSLA(kpiName string) bool {
-	return kpiName == kpi.SLA || kpiName == kpi.SLANow || kpiName == kpi.SLADecisions
-}
+// perPolicy are the KPIs whose series carry policy and target labels.
+var perPolicy = func() map[string]bool {
+	m := map[string]bool{}
+	for _, d := range kpi.Descriptors() {
+		m[d.Name] = d.PerPolicy
+	}
+	return m
+}()
 
 // New returns an exporter; serve it beside the process registry with
 // prometheus.Gatherers{registry, exporter}.
@@ -106,8 +111,8 @@ func New(opts Options, log zerolog.Logger) *Exporter {
 	}
 	help := map[string]string{}
 	for _, f := range families {
-		if f.help != "" {
-			help[f.name] = f.help
+		if _, ok := help[f.name]; !ok {
+			help[f.name] = f.help // a summary's, or a labelled family's, first field says it
 		}
 	}
 	e.help = help
@@ -116,7 +121,7 @@ func New(opts Options, log zerolog.Logger) *Exporter {
 			continue
 		}
 		names := append([]string(nil), baseLabels...)
-		if isSLA(f.kpi) {
+		if f.perPolicy {
 			names = append(names, "policy", "target")
 		}
 		names = append(names, extra...)
@@ -170,7 +175,7 @@ func (e *Exporter) Update(job string, asOf time.Time, rows []kpi.Row) {
 			if f.constLabel != "" {
 				lv = append(append(make([]string, 0, len(values)+1), values...), f.constValue)
 			}
-			metrics = append(metrics, named{f.name, e.layouts[f.name].metric(lv, scale(f, v))})
+			metrics = append(metrics, named{f.name, e.layouts[f.name].metric(lv, v*f.scale)})
 		}
 	}
 	e.mu.Lock()
@@ -252,7 +257,7 @@ func (e *Exporter) labelValues(r *kpi.Row) ([]string, bool) {
 	}
 	out := make([]string, 0, 8)
 	out = append(out, l.Branch, l.Channel, region, r.Window)
-	if isSLA(r.KPI) {
+	if perPolicy[r.KPI] {
 		out = append(out, l.Policy, l.Target)
 	}
 	if e.opts.TeamSeries {

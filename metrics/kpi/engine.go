@@ -33,14 +33,21 @@ type Engine struct {
 	memoMu                   sync.Mutex
 	memo                     *ticketMemo // the last scheduled tickets run's results
 	openMemo                 *openMemo   // the last scheduled breaching-now run's waiting tickets
+	// every form of every KPI query, rendered for database once (NewEngine)
+	statements    map[string]cxsql.KPIStatement
+	statementsErr error
 	// rewrites a query's text before it runs: nil in the product; a test
 	// seam (export_test.go) that makes id hashes collide on purpose
 	rewrite func(string) string
 }
 
-// NewEngine returns an engine over the events of database. It does no I/O.
+// NewEngine returns an engine over the events of database. It does no I/O;
+// it renders the embedded queries once (a bad database name fails the first
+// query).
 func NewEngine(conn driver.Conn, database string) *Engine {
-	return &Engine{conn: conn, database: database, log: zerolog.Nop(), foldOverlap: FoldOverlap}
+	e := &Engine{conn: conn, database: database, log: zerolog.Nop(), foldOverlap: FoldOverlap}
+	e.statements, e.statementsErr = cxsql.KPIStatements(database)
+	return e
 }
 
 // WithLogger makes the engine log each query and KPI family it runs, with
@@ -57,19 +64,6 @@ func (e *Engine) WithLogger(log zerolog.Logger) *Engine {
 func (e *Engine) ScanOnly() *Engine {
 	e.scanOnly = true
 	return e
-}
-
-// The KPI families, in the order Compute runs them.
-var families = []struct {
-	kpis []string
-	run  func(e *Engine, ctx context.Context, r *run) ([]Row, error)
-}{
-	{[]string{NPS, CSAT, CES, Complaints}, (*Engine).surveys},
-	{[]string{FirstResponse, NextResponse, Resolution, Reopen, FCR, Volume, SLA, SLADecisions, Pending, Complaints}, (*Engine).tickets},
-	{[]string{SLANow}, (*Engine).slaNow},
-	{[]string{Retention}, (*Engine).retention},
-	{[]string{Cohort}, (*Engine).cohorts},
-	{[]string{Punctuality, PromiseKept}, (*Engine).promises},
 }
 
 // Compute returns the rows of the named KPIs (all when kpis is empty) for p.
@@ -102,7 +96,7 @@ func (e *Engine) compute(ctx context.Context, p Params, scheduled bool, kpis ...
 		r.longestBurn = max(r.longestBurn, w.Duration)
 	}
 	var out []Row
-	for _, f := range families {
+	for _, f := range familyOrder {
 		needed := false
 		for _, k := range f.kpis {
 			needed = needed || want[k]
@@ -111,7 +105,7 @@ func (e *Engine) compute(ctx context.Context, p Params, scheduled bool, kpis ...
 			continue
 		}
 		t0 := time.Now()
-		rows, err := f.run(e, ctx, r)
+		rows, err := f.family.compute(e, ctx, r)
 		e.log.Debug().Strs("kpis", f.kpis).Int("rows", len(rows)).Dur("took", time.Since(t0)).Msg("kpi family computed")
 		if err != nil {
 			return nil, err
@@ -168,9 +162,9 @@ func (r *run) complaintRows() []Row {
 }
 
 // query runs the embedded query (a form of cxsql.KPIVariants, by label)
-// with args and calls scan for each row.
-func (e *Engine) query(ctx context.Context, name string, scan func(driver.Rows) error, args ...any) error {
-	q, err := e.statement(name)
+// with the arguments of b and calls scan for each row.
+func (e *Engine) query(ctx context.Context, name string, b binder, scan func(driver.Rows) error) error {
+	q, args, err := e.statement(name, b)
 	if err != nil {
 		return err
 	}
@@ -192,18 +186,33 @@ func (e *Engine) query(ctx context.Context, name string, scan func(driver.Rows) 
 	return nil
 }
 
-// statement is the embedded query or statement under label name.
-func (e *Engine) statement(name string) (string, error) {
-	q, err := cxsql.KPIVariantQuery(name, e.database)
-	if err != nil || e.rewrite == nil {
-		return q, err
+// statement is the rendered query or statement under label name and the
+// arguments b binds to it, which must be of its file and fill its every `?`.
+func (e *Engine) statement(name string, b binder) (string, []any, error) {
+	if e.statementsErr != nil {
+		return "", nil, e.statementsErr
 	}
-	return e.rewrite(q), nil
+	st, ok := e.statements[name]
+	if !ok {
+		return "", nil, fmt.Errorf("kpi query %q: no such form", name)
+	}
+	if b.file() != st.File {
+		return "", nil, fmt.Errorf("kpi query %s: arguments of %s.sql for %s.sql", name, b.file(), st.File)
+	}
+	args := b.args()
+	if len(args) != st.Params {
+		return "", nil, fmt.Errorf("kpi query %s: %d arguments for %d parameters", name, len(args), st.Params)
+	}
+	if e.rewrite != nil {
+		return e.rewrite(st.Text), args, nil
+	}
+	return st.Text, args, nil
 }
 
-// exec runs the embedded statement (by label, like query) with args.
-func (e *Engine) exec(ctx context.Context, name string, args ...any) error {
-	q, err := e.statement(name)
+// exec runs the embedded statement (by label, like query) with the
+// arguments of b.
+func (e *Engine) exec(ctx context.Context, name string, b binder) error {
+	q, args, err := e.statement(name, b)
 	if err != nil {
 		return err
 	}

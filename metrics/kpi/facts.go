@@ -72,7 +72,7 @@ func (e *Engine) EnsureTicketFacts(ctx context.Context, from time.Time) error {
 		return e.recordFold(ctx, gen, st.folded, fromMs, false)
 	}
 	started := time.Now()
-	if err := e.exec(ctx, "ticket_fold_full", foldVersion(gen, started), from.Unix()); err != nil {
+	if err := e.exec(ctx, "ticket_fold_full", fullFold(foldVersion(gen, started), from)); err != nil {
 		return err
 	}
 	if err := e.buryMoved(ctx, foldVersion(gen, started)); err != nil {
@@ -100,11 +100,11 @@ func (e *Engine) refreshTicketFacts(ctx context.Context) (foldState, error) {
 	since := msTime(st.folded).Add(-e.foldOverlap)
 	from := msTime(st.from)
 	var touched uint64
-	if err := e.query(ctx, "ticket_touched", func(r driver.Rows) error { return r.Scan(&touched) }, from.Unix(), since.Unix()); err != nil {
+	if err := e.query(ctx, "ticket_touched", ticketTouchedArgs{ticketTouchedIDsArgs{from, since}}, func(r driver.Rows) error { return r.Scan(&touched) }); err != nil {
 		return st, err
 	}
 	if touched > 0 {
-		if err := e.exec(ctx, "ticket_fold_touched", foldVersion(gen, started), from.Unix(), since.Unix(), from.Unix()); err != nil {
+		if err := e.exec(ctx, "ticket_fold_touched", touchedFold(foldVersion(gen, started), from, since)); err != nil {
 			return st, err
 		}
 		if err := e.buryMoved(ctx, foldVersion(gen, started)); err != nil {
@@ -120,12 +120,12 @@ func (e *Engine) refreshTicketFacts(ctx context.Context) (foldState, error) {
 // their old rows sit in another partition, which merges never compare with
 // the new one, and a read of the later month only finds the old row.
 func (e *Engine) buryMoved(ctx context.Context, version uint64) error {
-	return e.exec(ctx, "ticket_fold_tombstones", version-1, version, version, version)
+	return e.exec(ctx, "ticket_fold_tombstones", ticketFoldTombstonesArgs{version})
 }
 
 func (e *Engine) foldState(ctx context.Context) (foldState, error) {
 	var st foldState
-	err := e.query(ctx, "ticket_fold_state", func(r driver.Rows) error {
+	err := e.query(ctx, "ticket_fold_state", ticketFoldStateArgs{}, func(r driver.Rows) error {
 		st.ok = true
 		return r.Scan(&st.folded, &st.from, &st.written)
 	})
@@ -136,11 +136,7 @@ func (e *Engine) foldState(ctx context.Context) (foldState, error) {
 // generation first, so that a deposed leader's late row never becomes the
 // state (fence.go).
 func (e *Engine) recordFold(ctx context.Context, gen, folded, from uint64, full bool) error {
-	f := uint8(0)
-	if full {
-		f = 1
-	}
-	return e.exec(ctx, "ticket_fold_done", foldVersion(gen, time.Now()), folded, from, f)
+	return e.exec(ctx, "ticket_fold_done", ticketFoldDoneArgs{written: foldVersion(gen, time.Now()), folded: folded, from: from, full: full})
 }
 
 // useTicketFacts reports whether the tickets opened from `need` on can be

@@ -62,16 +62,12 @@ func RunJob(ctx context.Context, e *Engine, s *Snapshots, job JobSpec, p Params,
 
 // splitsBy reports whether every dimension of by applies to the KPI.
 func splitsBy(k string, by []string) bool {
-	dims := surveyDims
-	switch k {
-	case NPS, CSAT, CES, Complaints:
-	case Retention, Cohort, Punctuality, PromiseKept:
-		dims = branchDims
-	default:
-		dims = ticketDims
+	d, ok := Describe(k)
+	if !ok {
+		return false
 	}
-	for _, d := range by {
-		if !dims[d] {
+	for _, dim := range by {
+		if !d.Dims[dim] {
 			return false
 		}
 	}
@@ -85,9 +81,7 @@ func readsTickets(kpis []string) bool {
 		return true
 	}
 	for _, k := range kpis {
-		switch k {
-		case NPS, CSAT, CES, Retention, Cohort, Punctuality, PromiseKept:
-		default:
+		if d, ok := Describe(k); !ok || d.ReadsTickets {
 			return true
 		}
 	}

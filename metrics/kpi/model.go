@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// The KPI names. Each Row carries one of them; Fields lists what its Values hold.
+// The KPI names. Each Row carries one of them; its descriptor (descriptors.go)
+// says what its Values hold.
 const (
 	NPS           = "nps"
 	CSAT          = "csat"
@@ -36,38 +37,6 @@ const (
 	// Pending is the time tickets waited on the customer (contract 1.1).
 	Pending = "pending"
 )
-
-// Fields lists, per KPI, every value name a Row of that KPI may hold. Ratios
-// and means whose denominator is 0 are left out of Values; counts never are.
-var Fields = map[string][]string{
-	NPS:           {"responses", "promoters", "passives", "detractors", "nps", "margin_of_error", "low_confidence"},
-	CSAT:          {"responses", "satisfied", "csat_percent", "mean_score"},
-	CES:           {"responses", "mean_score"},
-	FirstResponse: {"count", "mean_seconds", "p50_seconds", "p90_seconds", "p95_seconds"},
-	NextResponse:  {"count", "mean_seconds", "p90_seconds"},
-	Resolution:    {"count", "mean_seconds", "p50_seconds", "p90_seconds"},
-	Reopen:        {"resolved", "reopened", "ratio"},
-	FCR:           {"resolved", "fcr", "ratio"},
-	Volume:        {"opened", "share", "self_service", "self_service_share"},
-	SLA:           {"met", "breached", "pending", "attainment_ratio"},
-	SLANow:        {"open", "breaching", "oldest_wait_seconds", "at_risk", "paused"},
-	SLADecisions:  {"met", "breached"},
-	Complaints:    {"complaints", "tickets_opened", "per_100_tickets"},
-	Retention:     {"previous", "current", "retained", "churned", "retention_ratio"},
-	Cohort:        {"size", "active", "ratio"},
-	Punctuality:   {"started", "on_time", "on_time_ratio", "late_mean_delay_seconds", "p90_delay_seconds", "never_started"},
-	PromiseKept:   {"promised", "kept", "ratio"},
-	Pending:       {"tickets", "pending_now", "mean_seconds", "p90_seconds"},
-}
-
-// QuantileFields are the fields that hold quantiles: tests compare them by
-// rank (within 1 % of q·n, KPIS.md), not by value.
-var QuantileFields = map[string]float64{
-	"p50_seconds":       0.50,
-	"p90_seconds":       0.90,
-	"p95_seconds":       0.95,
-	"p90_delay_seconds": 0.90,
-}
 
 // Names returns every KPI name in a stable order.
 func Names() []string {

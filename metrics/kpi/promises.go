@@ -26,7 +26,7 @@ func (e *Engine) refFacts(ctx context.Context, p Params, s span) ([]refFact, err
 		interned[s] = s
 		return s
 	}
-	err := e.query(ctx, "refs", func(r driver.Rows) error {
+	err := e.query(ctx, "refs", refsArgs{look: look, s: s}, func(r driver.Rows) error {
 		var f refFact
 		if err := r.Scan(&f.kind, &f.ref, &f.branch, &f.due, &f.fulfilled); err != nil {
 			return err
@@ -34,7 +34,7 @@ func (e *Engine) refFacts(ctx context.Context, p Params, s span) ([]refFact, err
 		f.kind, f.branch = intern(f.kind), intern(f.branch)
 		out = append(out, f)
 		return nil
-	}, look.fromS(), look.toS(), look.fromMs(), look.toMs(), s.fromMs(), s.toMs())
+	})
 	return out, err
 }
 

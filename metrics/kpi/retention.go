@@ -24,23 +24,23 @@ func (e *Engine) retention(ctx context.Context, r *run) ([]Row, error) {
 	for i, w := range p.Windows {
 		tables[i] = newTable(Retention, w.Label)
 	}
-	err := e.query(ctx, "retention", func(rows driver.Rows) error {
+	err := e.query(ctx, "retention", retentionArgs{starts1: starts1, starts2: starts2, s: s}, func(rows driver.Rows) error {
 		var branch string
 		var w uint32
-		var prev, cur, kept uint64
-		if err := rows.Scan(&branch, &w, &prev, &cur, &kept); err != nil {
+		var previous, current, retained uint64
+		if err := rows.Scan(&branch, &w, &previous, &current, &retained); err != nil {
 			return err
 		}
 		if w < 1 || int(w) > len(tables) {
 			return fmt.Errorf("window index %d out of range", w)
 		}
 		tables[w-1].each(r.g.labels(r.g.values(branch, "", "", "", ""), branchDims), func(c *cell) {
-			c.add("previous", float64(prev))
-			c.add("current", float64(cur))
-			c.add("retained", float64(kept))
+			c.add("previous", float64(previous))
+			c.add("current", float64(current))
+			c.add("retained", float64(retained))
 		})
 		return nil
-	}, starts1, starts2, starts1, starts1, s.fromS(), s.toS(), s.fromMs(), s.toMs())
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -92,10 +92,6 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 	sort.Strings(zones)
 	// customer_months holds UTC months: the complete ones come from there,
 	// the one as_of falls in from the events
-	utcMonth := func(t time.Time) time.Time {
-		t = t.UTC()
-		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-	}
 	endMonth := utcMonth(p.AsOf)
 	t := newTable(Cohort, "cohort")
 	add := func(zone string, branches []string) error {
@@ -112,19 +108,20 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 		asOfMonth := local.Year()*12 + int(local.Month()) - 1
 		first := asOfMonth - (CohortMonths - 1)
 		firstStart := time.Date(first/12, time.Month(first%12+1), 1, 0, 0, 0, 0, loc)
-		return e.query(ctx, "cohorts", func(rows driver.Rows) error {
+		q := cohortsArgs{zone: zone, branches: branches, firstStart: firstStart, endMonth: endMonth, asOf: p.AsOf}
+		return e.query(ctx, "cohorts", q, func(rows driver.Rows) error {
 			var branch string
 			var cohort uint32
 			var k int64
-			var n uint64
-			if err := rows.Scan(&branch, &cohort, &k, &n); err != nil {
+			var active uint64
+			if err := rows.Scan(&branch, &cohort, &k, &active); err != nil {
 				return err
 			}
 			ls := r.g.labels(r.g.values(branch, "", "", "", ""), branchDims)
 			name := fmt.Sprintf("%04d-%02d", cohort/100, cohort%100)
 			for _, l := range ls {
 				l.Cohort, l.K = name, int(k)
-				t.at(l).add("active", float64(n))
+				t.at(l).add("active", float64(active))
 			}
 			if k == 0 {
 				// every month from the cohort's to as_of's has a cell, a
@@ -138,9 +135,7 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 				}
 			}
 			return nil
-		}, zone, zone, tuple(branches), utcMonth(firstStart).Format(time.DateOnly), endMonth.Format(time.DateOnly),
-			zone, zone, tuple(branches), endMonth.Unix(), p.AsOf.UnixMilli()/1000, p.AsOf.UnixMilli(),
-			zone, zone, tuple(branches), firstStart.Unix())
+		})
 	}
 	configured := map[string]bool{}
 	for _, z := range zones {
@@ -153,7 +148,7 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 	}
 	// branches without a calendar count their months in UTC
 	var rest []string
-	err := e.query(ctx, "branches", func(rows driver.Rows) error {
+	err := e.query(ctx, "branches", branchesArgs{p.AsOf}, func(rows driver.Rows) error {
 		var b string
 		if err := rows.Scan(&b); err != nil {
 			return err
@@ -162,7 +157,7 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 			rest = append(rest, b)
 		}
 		return nil
-	}, p.AsOf.UnixMilli()/1000)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -178,4 +173,10 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 		ratio(v, "ratio", c.sum("active"), n)
 		return v
 	}), nil
+}
+
+// utcMonth is the start of t's month in UTC.
+func utcMonth(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }

@@ -12,7 +12,8 @@ import (
 type surveyCount struct {
 	branch, channel, team, agent, typ string
 	w                                 uint32
-	responses, high, low              uint64
+	responses, promoters, detractors  uint64
+	satisfied                         uint64
 	scoreSum                          float64
 }
 
@@ -23,14 +24,14 @@ func (e *Engine) surveyCounts(ctx context.Context, p Params, types []string) ([]
 		starts[i] = uint64(windowSpan(p, w).fromMs())
 	}
 	var out []surveyCount
-	err := e.query(ctx, "surveys", func(r driver.Rows) error {
+	err := e.query(ctx, "surveys", surveysArgs{starts: starts, types: types, s: s}, func(r driver.Rows) error {
 		var c surveyCount
-		if err := r.Scan(&c.branch, &c.channel, &c.team, &c.agent, &c.typ, &c.w, &c.responses, &c.high, &c.low, &c.scoreSum); err != nil {
+		if err := r.Scan(&c.branch, &c.channel, &c.team, &c.agent, &c.typ, &c.w, &c.responses, &c.promoters, &c.detractors, &c.satisfied, &c.scoreSum); err != nil {
 			return err
 		}
 		out = append(out, c)
 		return nil
-	}, starts, tuple(types), s.fromS(), s.toS(), s.fromMs(), s.toMs(), starts)
+	})
 	return out, err
 }
 
@@ -62,7 +63,7 @@ func (e *Engine) surveys(ctx context.Context, r *run) ([]Row, error) {
 			if int(c.w) != wi+1 {
 				continue
 			}
-			n, high, low, sum := float64(c.responses), float64(c.high), float64(c.low), c.scoreSum
+			n, sum := float64(c.responses), c.scoreSum
 			ls := g.labels(g.values(c.branch, c.channel, c.team, c.agent, ""), surveyDims)
 			switch c.typ {
 			case "complaint.filed":
@@ -70,13 +71,13 @@ func (e *Engine) surveys(ctx context.Context, r *run) ([]Row, error) {
 			case "survey.nps":
 				tables[NPS].each(ls, func(x *cell) {
 					x.add("responses", n)
-					x.add("promoters", high)
-					x.add("detractors", low)
+					x.add("promoters", float64(c.promoters))
+					x.add("detractors", float64(c.detractors))
 				})
 			case "survey.csat":
 				tables[CSAT].each(ls, func(x *cell) {
 					x.add("responses", n)
-					x.add("satisfied", high)
+					x.add("satisfied", float64(c.satisfied))
 					x.add("score_sum", sum)
 				})
 			case "survey.ces":

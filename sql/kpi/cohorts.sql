@@ -13,7 +13,7 @@
 -- is counted once by uniqExact. The join is ALL, not ANY: first_seen has one
 -- row per customer, and current ClickHouse's ANY INNER JOIN keeps one row
 -- per key of the left side too, which would drop months. Returns (branch,
--- cohort YYYYMM, k, customers) for cohorts from the first month wanted on
+-- cohort YYYYMM, k, active) for cohorts from the first month wanted on
 -- and k = 0..12.
 -- A customer active before end was first seen before end, so the first-seen
 -- minimum over all events is theirs as of end too. Customers first seen
@@ -28,7 +28,7 @@ SELECT
     branch,
     toUInt32(intDiv(cohort_num, 12) * 100 + (cohort_num % 12) + 1) AS cohort,
     toInt64(month_num - cohort_num) AS k,
-    uniqExact(customer) AS customers
+    uniqExact(customer) AS active
 FROM
 (
     SELECT branch, customer, toYear(toTimeZone(instant, ?)) * 12 + toMonth(toTimeZone(instant, ?)) - 1 AS month_num

@@ -84,13 +84,9 @@ func DefaultJobs() map[string]Job {
 // compare) for cxpulse_branch_flagged; it writes no snapshot.
 const CompareJob = "compare"
 
-// JobKPIs says which KPIs each job computes.
-var JobKPIs = map[string][]string{
-	"sla_now":      {kpi.SLANow},
-	"tickets":      {kpi.FirstResponse, kpi.NextResponse, kpi.Resolution, kpi.Reopen, kpi.FCR, kpi.Volume, kpi.SLA, kpi.SLADecisions, kpi.Pending, kpi.Complaints},
-	"satisfaction": {kpi.NPS, kpi.CSAT, kpi.CES, kpi.Punctuality, kpi.PromiseKept},
-	"retention":    {kpi.Retention, kpi.Cohort},
-}
+// JobKPIs says which KPIs each job computes: each KPI's descriptor names
+// its job (metrics/kpi/descriptors.go).
+var JobKPIs = kpi.JobKPIs()
 
 func defaultKPI() KPI {
 	return KPI{
