@@ -1,4 +1,4 @@
-package codebase
+package main
 
 import (
 	"bufio"
@@ -16,8 +16,8 @@ import (
 // maxLines is the size past which a Go file wants splitting.
 const maxLines = 600
 
-// root is the module's root directory (this package sits two levels down).
-func root(t *testing.T) string {
+// root is the module's root directory (cmd/cxpulse sits two levels down).
+func moduleRoot(t *testing.T) string {
 	t.Helper()
 	dir, err := filepath.Abs(filepath.Join("..", ".."))
 	require.NoError(t, err)
@@ -30,7 +30,7 @@ func root(t *testing.T) string {
 // lines. Generated files (the "Code generated ... DO NOT EDIT." header)
 // and directories the tools keep (.run, .venv, …) are left out.
 func TestGoFilesAreSmall(t *testing.T) {
-	top := root(t)
+	top := moduleRoot(t)
 	var long []string
 	checked := 0
 	err := filepath.WalkDir(top, func(path string, d os.DirEntry, err error) error {
@@ -50,7 +50,7 @@ func TestGoFilesAreSmall(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if generated(body) {
+		if generatedGo(body) {
 			return nil
 		}
 		checked++
@@ -65,9 +65,9 @@ func TestGoFilesAreSmall(t *testing.T) {
 	require.Empty(t, long, "Go files over %d lines: split them by what their parts own", maxLines)
 }
 
-// generated reports whether a Go file carries the standard generated-code
+// generatedGo reports whether a Go file carries the standard generated-code
 // header before its package clause.
-func generated(body []byte) bool {
+func generatedGo(body []byte) bool {
 	s := bufio.NewScanner(bytes.NewReader(body))
 	for s.Scan() {
 		line := s.Text()
@@ -95,7 +95,7 @@ var testOnly = []string{
 // a test helper, or the testing package through some other import, is in it.
 func TestBinaryLinksNoTestHelper(t *testing.T) {
 	cmd := exec.Command("go", "list", "-deps", "./cmd/cxpulse")
-	cmd.Dir = root(t)
+	cmd.Dir = moduleRoot(t)
 	out, err := cmd.Output()
 	require.NoError(t, err, "go list -deps ./cmd/cxpulse")
 	deps := map[string]bool{}
