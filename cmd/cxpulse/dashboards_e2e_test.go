@@ -17,7 +17,6 @@ import (
 
 	"github.com/cxpulse/cxpulse/dashboards"
 	"github.com/cxpulse/cxpulse/ingest"
-	"github.com/cxpulse/cxpulse/ingest/event"
 	"github.com/cxpulse/cxpulse/ingest/gen"
 )
 
@@ -96,11 +95,8 @@ kpi:
 	// The generated branches keep opening hours, so at night no SLA is
 	// decided and the burn-rate panels are rightly empty. A branch that
 	// serves chat around the clock keeps them showing data at any hour.
-	// It also holds tickets pending on the customer (contract 1.1, which the
-	// generator does not send): one resumed by the customer, one pending now.
 	require.NoError(t, ingest.Load(context.Background(), p.conn, "`"+p.db+"`.events",
-		append(chatTickets("allnight-1", time.Now().UTC(), 4, 2*time.Minute, 15*time.Minute),
-			pendingTickets("allnight-1", time.Now().UTC())...), 0))
+		chatTickets("allnight-1", time.Now().UTC(), 4, 2*time.Minute, 15*time.Minute), 0))
 	branches = append(branches, "allnight-1")
 	loaded := time.Now()
 
@@ -156,34 +152,6 @@ kpi:
 	require.Greater(t, checked[dashboards.DatasourcePrometheus], 50)
 	require.Greater(t, checked[dashboards.DatasourceClickHouse], 3)
 	require.Empty(t, failures, "panels that show nothing:\n%s", strings.Join(failures, "\n"))
-}
-
-// pendingTickets are two chat tickets of branch that waited on the customer:
-// one pending for an hour until a customer message, then resolved; one
-// pending since 100 minutes before now, its resolution clock paused.
-func pendingTickets(branch string, now time.Time) []event.Event {
-	var out []event.Event
-	add := func(ticket, id string, typ event.Type, ago time.Duration, author string) {
-		e := event.Event{EventID: ticket + "-" + id, Type: typ, OccurredAt: now.Add(-ago), Branch: branch,
-			Channel: "chat", TicketID: ticket, Author: author}
-		if typ == event.TicketOpened {
-			e.Priority = "normal"
-		}
-		if author == event.AuthorAgent {
-			e.AgentID = "a-1"
-		}
-		out = append(out, e)
-	}
-	p1, p2 := branch+"-P1", branch+"-P2"
-	add(p1, "open", event.TicketOpened, 180*time.Minute, "")
-	add(p1, "reply", event.TicketMessage, 170*time.Minute, event.AuthorAgent)
-	add(p1, "pending", event.TicketPending, 160*time.Minute, "")
-	add(p1, "answer", event.TicketMessage, 100*time.Minute, event.AuthorCustomer)
-	add(p1, "resolved", event.TicketResolved, 30*time.Minute, "")
-	add(p2, "open", event.TicketOpened, 120*time.Minute, "")
-	add(p2, "reply", event.TicketMessage, 110*time.Minute, event.AuthorAgent)
-	add(p2, "pending", event.TicketPending, 100*time.Minute, "")
-	return out
 }
 
 func countRows(p *pipeline, sql string) (int, error) {
