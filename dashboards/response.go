@@ -23,7 +23,8 @@ func burnRate(matchers []string, target, window string, by ...string) string {
 }
 
 // Response covers response times and SLAs: percentiles by channel, SLA
-// attainment per policy, tickets breaching now and the error-budget burn.
+// attainment per policy, tickets breaching now, tickets pending on the
+// customer and the error-budget burn.
 func Response() *sdk.Board {
 	b := newBuilder(UIDResponse, "cxpulse · Response times & SLA", append(standardVars(), clickHouseVars()...), "sla")
 	m := ms(mBranches, mChannel, mWindow)
@@ -101,6 +102,7 @@ func Response() *sdk.Board {
 		"Tickets breaching their SLA now per selected branch, all policies and targets (Σcxpulse_sla_breaching_now), at the end of the time range. Amber from 1, red from 10.",
 		field{unit: unitShort, decimals: ip(0), min: fp(0), thresholds: lowerIsBetter(1, 10)},
 		promNow(sum(series("cxpulse_sla_breaching_now", now...), "branch"), "{{branch}}")))
+	pendingRow(b, m, now)
 
 	b.row("Error-budget burn rate", "How fast each policy spends its error budget (1 − objective), over the alert rules' windows.")
 	const burnDesc = "Error-budget burn rate of the %s target per policy, over the decision windows 1h, 6h, 1d and 3d: (breached / decided tickets in the window, from cxpulse_sla_decisions{outcome}) / (1 − cxpulse_sla_objective_ratio), the expression of the burn-rate alerts. 1 spends exactly the budget; the alerts page at 14.4 over 1h (and 5m) and 6 over 6h (and 30m), and open a ticket at 3 over 1d (and 2h) and 1 over 3d (and 6h). Decisions happen only while a business-hours branch is open, so a closed branch burns nothing. Selected branches and channel."

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Issue 7: the schema and every KPI query on a current ClickHouse (chDB) give
-# the numbers ClickHouse 18.16 gives. Dumps the golden fixture and one
+# the numbers ClickHouse 18.16 gives. Dumps every part of the golden fixture
+# (the first and testdata/golden/pending: pausing SLA clocks) and one
 # generated dataset with what the KPI engine asks 18.16 and what it answers
-# (metrics/kpi/chdbdump), then replays both on chDB (check.sh). Ends with
+# (metrics/kpi/chdbdump, which lists its datasets), then replays them all on
+# chDB (check.sh). Ends with
 # `N passed, M failed`; exits non-zero on any difference.
 #
 #   deploy/chdb/run.sh
@@ -23,7 +25,10 @@ if ! (exec 3<>"/dev/tcp/${ADDR%:*}/${ADDR##*:}") 2>/dev/null; then
 fi
 cd "$ROOT"
 rm -rf "$OUT"
-for ds in golden gen; do
-	"$GO" run ./metrics/kpi/chdbdump/cmd -dataset "$ds" -out "$OUT/$ds"
+"$GO" build -o "$OUT/chdbdump" ./metrics/kpi/chdbdump/cmd
+dirs=()
+for ds in $("$OUT/chdbdump" -list); do
+	"$OUT/chdbdump" -dataset "$ds" -out "$OUT/$ds"
+	dirs+=("$OUT/$ds")
 done
-exec "$HERE/check.sh" "$OUT/golden" "$OUT/gen"
+exec "$HERE/check.sh" "${dirs[@]}"

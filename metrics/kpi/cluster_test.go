@@ -17,16 +17,14 @@ import (
 
 // Every KPI in every grouping gives on the 2-shard cluster (deploy/local/
 // cluster.sh) exactly the numbers of one server, for the same events: the
-// golden fixture and the generated dataset, computed from the events (as a
+// golden fixture (both parts) and the generated dataset, computed from the events (as a
 // report does) and through the scheduled jobs' kept ticket facts, whose
 // folds write through the Distributed tables.
 func TestClusterEqualsSingleNode(t *testing.T) {
 	ctx := context.Background()
-	golden, err := chdbdump.Golden("../../testdata/golden")
-	require.NoError(t, err)
-	generated, err := chdbdump.Generated(ctx)
-	require.NoError(t, err)
-	for _, ds := range []chdbdump.Dataset{golden, generated} {
+	for _, name := range chdbdump.Datasets {
+		ds, err := chdbdump.Load(ctx, name, "../../testdata/golden")
+		require.NoError(t, err)
 		t.Run(ds.Name, func(t *testing.T) {
 			single, singleDB := sqltest.Migrated(t)
 			cluster, clusterDB := sqltest.ClusterMigrated(t)

@@ -16,23 +16,36 @@ import (
 	"github.com/cxpulse/cxpulse/sql/sqltest"
 )
 
-// Two tickets, two callbacks and two customers whose first id hashes are
-// equal (forced through a test seam: the hash becomes the id's length) stay
-// two of each, on the scan of the events, on the kept ticket facts and on a
-// scheduled run: every row equals the reference's, which keys by the ids.
+// Two tickets, two callbacks, two customers (in the rolling retention and
+// in the cohorts' pre-aggregates), two agent messages of one ticket and two
+// survey answers whose first id hashes are equal (forced through a test
+// seam: the hash becomes the id's length) stay two of each, on the scan of
+// the events, on the kept ticket facts and on a scheduled run: every row
+// equals the reference's, which keys by the ids.
 func TestCollidingIDHashesMergeNothing(t *testing.T) {
 	rows := collidingIDRows(t, false)
+	seen := map[string]float64{}
 	for _, r := range rows["scan"] {
-		if r.KPI == kpi.Volume && r.Window == "24h" && r.Labels.Branch == kpi.All && r.Labels.Channel == kpi.All {
-			require.Equal(t, 2.0, r.Values["opened"])
+		l := r.Labels
+		switch {
+		case r.KPI == kpi.Volume && r.Window == "24h" && l.Branch == kpi.All && l.Channel == kpi.All:
+			seen["opened"] = r.Values["opened"]
+		case r.KPI == kpi.FCR && r.Window == "24h" && l.Branch == kpi.All && l.Channel == kpi.All:
+			seen["fcr"] = r.Values["fcr"]
+		case r.KPI == kpi.NPS && r.Window == "24h" && l.Branch == kpi.All && l.Channel == kpi.All:
+			seen["responses"] = r.Values["responses"]
+		case r.KPI == kpi.Cohort && l.Branch == kpi.All && l.Cohort == "2026-04" && l.K == 0:
+			seen["april cohort"] = r.Values["size"]
 		}
 	}
+	require.Equal(t, map[string]float64{"opened": 3, "fcr": 1, "responses": 2, "april cohort": 1}, seen)
 }
 
 // collidingIDRows checks each path against the reference and returns its rows.
 func collidingIDRows(t *testing.T, bothWeak bool) map[string][]kpi.Row {
 	ctx := context.Background()
 	conn, db := sqltest.Migrated(t)
+	require.NoError(t, kpi.CollideCustomerViews(ctx, conn, db, bothWeak))
 	asOf := time.Date(2026, 4, 2, 12, 0, 0, 0, time.UTC)
 	at := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339, s)
@@ -67,15 +80,23 @@ func collidingIDRows(t *testing.T, bothWeak bool) map[string][]kpi.Row {
 		}
 	}
 	customer := func(id string) func(e *event.Event) { return func(e *event.Event) { e.CustomerID = id } }
+	score := func(n int) func(e *event.Event) { return func(e *event.Event) { e.Score = &n } }
 	// ids of one length: their first hashes collide under the seam
 	events := []event.Event{
 		ev("a-open", event.TicketOpened, "2026-04-02T08:00:00Z", ticket("T-A")), // waits
 		ev("b-open", event.TicketOpened, "2026-04-02T08:05:00Z", ticket("T-B")),
 		ev("b-agent", event.TicketMessage, "2026-04-02T08:10:00Z", ticket("T-B")),
 		ev("b-resolved", event.TicketResolved, "2026-04-02T09:00:00Z", ticket("T-B")),
+		ev("c-open", event.TicketOpened, "2026-04-02T08:00:00Z", ticket("T-C")), // two replies: no FCR
+		ev("c-agent1", event.TicketMessage, "2026-04-02T08:10:00Z", ticket("T-C")),
+		ev("c-agent2", event.TicketMessage, "2026-04-02T08:20:00Z", ticket("T-C")),
+		ev("c-resolved", event.TicketResolved, "2026-04-02T08:30:00Z", ticket("T-C")),
+		ev("s1-nps", event.SurveyNPS, "2026-04-02T09:00:00Z", score(10)),
+		ev("s2-nps", event.SurveyNPS, "2026-04-02T09:05:00Z", score(3)),
 		ev("ra-promised", event.CallbackPromised, "2026-04-02T07:00:00Z", ref("R-A", "2026-04-02T09:00:00Z")),
 		ev("ra-completed", event.CallbackCompleted, "2026-04-02T08:00:00Z", ref("R-A", "")),
 		ev("rb-promised", event.CallbackPromised, "2026-04-02T07:30:00Z", ref("R-B", "2026-04-02T10:00:00Z")),
+		ev("ca-march", event.CustomerVisit, "2026-03-10T10:00:00Z", customer("C-A")), // C-B's cohort is April
 		ev("ca-before", event.CustomerVisit, "2026-04-01T10:00:00Z", customer("C-A")),
 		ev("cb-before", event.CustomerVisit, "2026-04-01T10:30:00Z", customer("C-B")),
 		ev("ca-now", event.CustomerVisit, "2026-04-02T09:00:00Z", customer("C-A")),
@@ -85,7 +106,8 @@ func collidingIDRows(t *testing.T, bothWeak bool) map[string][]kpi.Row {
 	require.NoError(t, err)
 	p := kpi.Params{AsOf: asOf, Windows: []kpi.Window{w24},
 		Policies: sla.WithDefaults([]sla.Policy{{Name: "default", Channel: sla.Any, Priority: sla.Any, FirstResponse: time.Hour, Resolution: 24 * time.Hour}})}
-	kpis := []string{kpi.Volume, kpi.FirstResponse, kpi.Resolution, kpi.SLA, kpi.SLANow, kpi.Retention, kpi.PromiseKept}
+	kpis := []string{kpi.Volume, kpi.FirstResponse, kpi.Resolution, kpi.FCR, kpi.SLA, kpi.SLANow, kpi.NPS, kpi.Retention,
+		kpi.Cohort, kpi.PromiseKept}
 	want := referenceRows(t, events, p, kpis)
 	out := map[string][]kpi.Row{}
 

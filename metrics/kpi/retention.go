@@ -90,7 +90,7 @@ func (e *Engine) cohorts(ctx context.Context, r *run) ([]Row, error) {
 		zones = append(zones, z)
 	}
 	sort.Strings(zones)
-	// customer_months holds UTC months: the complete ones come from there,
+	// customer_months_v2 holds UTC months: the complete ones come from there,
 	// the one as_of falls in from the events
 	endMonth := utcMonth(p.AsOf)
 	t := newTable(Cohort, "cohort")

@@ -34,3 +34,5 @@ ticket_fact_folds = 0
 -- (readers merge the min/max states across shards).
 customer_first_seen = customer
 customer_months = customer
+customer_first_seen_v2 = customer
+customer_months_v2 = customer

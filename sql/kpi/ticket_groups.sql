@@ -1,12 +1,14 @@
 -- Fragment: per-ticket facts grouped from the ticket events that
 -- {{ticket_prewhere}} (empty, or the tickets to refold) and {{ticket_events}}
 -- (a window for tickets.sql, the covered range for ticket_fold.sql) select: the opening event's branch, channel, priority, team
--- and agent, and every agent message (instant, agent, team, event hash),
+-- and agent, and every agent message (instant, agent, team, two event hashes),
 -- customer message, resolution, reopening, pending and resumed instant,
 -- unfiltered.
 -- Copies of an event change nothing downstream: every fact used is a
 -- minimum, an existence, a set of distinct instants or a count of distinct
--- event hashes, so no LIMIT BY pass over all events is needed.
+-- event hashes, so no LIMIT BY pass over all events is needed. An event is
+-- two independent 64-bit hashes of its id (cityHash64, sipHash64: h, h2), so
+-- that two agent messages count as one only if both collide.
 SELECT
     ticket_id,
     minIf(ts_ms, type = 'ticket.opened') AS opened_ms,
@@ -19,6 +21,7 @@ SELECT
     groupArrayIf(agent_id, type = 'ticket.message' AND author = 'agent') AS agent_ids,
     groupArrayIf(team, type = 'ticket.message' AND author = 'agent') AS agent_teams,
     groupArrayIf(h, type = 'ticket.message' AND author = 'agent') AS agent_h,
+    groupArrayIf(h2, type = 'ticket.message' AND author = 'agent') AS agent_h2,
     groupArrayIf(ts_ms, type = 'ticket.message' AND author = 'customer') AS customer_ms,
     groupArrayIf(ts_ms, type = 'ticket.resolved') AS resolved_all,
     groupArrayIf(ts_ms, type = 'ticket.reopened') AS reopened_all,
@@ -27,7 +30,7 @@ SELECT
     toUInt64(0) AS folded_ms
 FROM
 (
-    SELECT cityHash64(event_id) AS h, ticket_id, toString(type) AS type, branch, toString(channel) AS channel,
+    SELECT cityHash64(event_id) AS h, sipHash64(event_id) AS h2, ticket_id, toString(type) AS type, branch, toString(channel) AS channel,
            if(priority = '', 'normal', toString(priority)) AS priority, team, agent_id, toString(author) AS author,
            toUInt64(occurred_at) * 1000 + occurred_ms AS ts_ms
     FROM {{db}}.events

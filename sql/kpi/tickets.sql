@@ -17,6 +17,9 @@
 -- way (customer messages resume too: Go derives the pauses). folded_ms is the kept
 -- facts' version (0 from the events); future is 1 when the facts hold
 -- instants at or after end (so that they may change as end moves on).
+-- agent_before_resolved counts the distinct agent messages before the
+-- resolution by both event hashes (agent_h, agent_h2); a row folded before
+-- migration 0008 has no agent_h2 and counts by agent_h alone, as then.
 --
 -- {{ticket_source}} gives one row per ticket with every instant, unfiltered:
 -- ticket_facts_window.sql reads the facts kept incrementally (the scheduled
@@ -48,13 +51,15 @@ FROM
         opened_ms,
         branch, channel, priority, open_team, open_agent,
         agent_ms, agent_ids, agent_teams, agent_h, pending_all, resumed_all, folded_ms,
+        if(length(agent_h2) = length(agent_h), agent_h2, agent_h) AS agent_g,
         arraySort(arrayDistinct(arrayFilter(t -> t >= opened_ms AND t < ?, agent_ms))) AS agent_after_open,
         arraySort(arrayDistinct(arrayFilter(t -> t >= opened_ms AND t < ?, customer_ms))) AS customer_after_open,
         arraySort(arrayDistinct(arrayFilter(t -> t >= opened_ms AND t < ?, pending_all))) AS pending_after_open,
         arraySort(arrayDistinct(arrayFilter(t -> t >= opened_ms AND t < ?, resumed_all))) AS resumed_after_open,
         arrayReduce('min', agent_after_open) AS first_response_ms,
         arrayReduce('min', arrayFilter(t -> t >= opened_ms AND t < ?, resolved_all)) AS resolved_ms,
-        toUInt64(length(arrayDistinct(arrayFilter((h, t) -> t >= opened_ms AND t < resolved_ms, agent_h, agent_ms)))) AS agent_before_resolved,
+        toUInt64(arrayUniq(arrayFilter((h, t) -> t >= opened_ms AND t < resolved_ms, agent_h, agent_ms),
+                           arrayFilter((h, t) -> t >= opened_ms AND t < resolved_ms, agent_g, agent_ms))) AS agent_before_resolved,
         toUInt8(arrayExists(t -> t >= opened_ms AND t < ?, reopened_all)) AS reopened,
         if(first_response_ms > 0, arrayFilter((a, t) -> t = first_response_ms, agent_ids, agent_ms)[1], open_agent) AS agent,
         if(first_response_ms > 0, arrayFilter((m, t) -> t = first_response_ms, agent_teams, agent_ms)[1], open_team) AS team,

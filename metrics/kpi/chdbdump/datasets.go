@@ -3,6 +3,8 @@ package chdbdump
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -14,13 +16,33 @@ import (
 	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest"
 )
 
-// Golden is the hand-written fixture (testdata/golden) with its own params.
-func Golden(dir string) (Dataset, error) {
+// Datasets are the names Load knows, in the order deploy/chdb/run.sh dumps
+// them: every part of the golden fixture (the first, then its pending part,
+// kpitest.PendingPart), then the generated data.
+var Datasets = []string{"golden", kpitest.PendingPart, "gen"}
+
+// Load returns the dataset called name; golden is the golden fixture's
+// directory (testdata/golden).
+func Load(ctx context.Context, name, golden string) (Dataset, error) {
+	switch name {
+	case "golden":
+		return Golden(golden, name)
+	case kpitest.PendingPart:
+		return Golden(filepath.Join(golden, kpitest.PendingPart), name)
+	case "gen":
+		return Generated(ctx)
+	}
+	return Dataset{}, fmt.Errorf("unknown dataset %q (one of %s)", name, strings.Join(Datasets, ", "))
+}
+
+// Golden is a part of the hand-written fixture (testdata/golden, or its
+// pending part) with its own params, called name.
+func Golden(dir, name string) (Dataset, error) {
 	g, err := kpitest.LoadGolden(dir)
 	if err != nil {
 		return Dataset{}, err
 	}
-	return Dataset{Name: "golden", Events: g.Events, Params: g.Params}, nil
+	return Dataset{Name: name, Events: g.Events, Params: g.Params}, nil
 }
 
 // GenEnd is the fixed end of the generated dataset: its 30 days cross a month

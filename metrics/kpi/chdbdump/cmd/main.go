@@ -1,7 +1,8 @@
 // Command cmd dumps a dataset, the KPI queries the engine runs on it and
 // their 18.16 results, for deploy/chdb/check.py (see package chdbdump).
 //
-//	go run ./metrics/kpi/chdbdump/cmd -dataset golden|gen -out DIR
+//	go run ./metrics/kpi/chdbdump/cmd -dataset golden|pending|gen -out DIR
+//	go run ./metrics/kpi/chdbdump/cmd -list   # the datasets, one a line
 //
 // It needs the ClickHouse server of deploy/local (CXPULSE_TEST_CLICKHOUSE_ADDR,
 // default 127.0.0.1:9000) and clickhouse-client on PATH.
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -23,11 +25,16 @@ import (
 )
 
 func main() {
-	dataset := flag.String("dataset", "golden", "golden (testdata/golden) or gen (generated)")
+	dataset := flag.String("dataset", "golden", "golden (testdata/golden), pending (its pending part) or gen (generated)")
+	list := flag.Bool("list", false, "print the datasets, one a line, and exit")
 	out := flag.String("out", "", "output directory (required)")
 	golden := flag.String("golden", "", "golden fixture directory (default: testdata/golden of the module)")
 	keep := flag.Bool("keep", false, "keep the scratch database on the server")
 	flag.Parse()
+	if *list {
+		fmt.Println(strings.Join(chdbdump.Datasets, "\n"))
+		return
+	}
 	if *out == "" {
 		fmt.Fprintln(os.Stderr, "chdbdump: -out is required")
 		os.Exit(2)
@@ -41,21 +48,13 @@ func main() {
 func run(dataset, out, golden string, keep bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	var ds chdbdump.Dataset
-	var err error
-	switch dataset {
-	case "golden":
-		if golden == "" {
-			if golden, err = kpitest.DefaultDir(); err != nil {
-				return err
-			}
+	if golden == "" {
+		var err error
+		if golden, err = kpitest.DefaultDir(); err != nil {
+			return err
 		}
-		ds, err = chdbdump.Golden(golden)
-	case "gen":
-		ds, err = chdbdump.Generated(ctx)
-	default:
-		err = fmt.Errorf("unknown dataset %q (golden or gen)", dataset)
 	}
+	ds, err := chdbdump.Load(ctx, dataset, golden)
 	if err != nil {
 		return err
 	}
