@@ -17,7 +17,6 @@ import (
 
 	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
 	"github.com/cxpulse/cxpulse/ingest"
-	"github.com/cxpulse/cxpulse/ingest/event"
 	cxsql "github.com/cxpulse/cxpulse/sql"
 )
 
@@ -195,14 +194,7 @@ func (a *app) ensureTopics(ctx context.Context, transport *kafka.Transport) erro
 	})
 }
 
-func (a *app) ingestConfig() ingest.Config {
-	c := a.cfg.Ingest
-	return ingest.Config{
-		Table: a.table(), BatchRows: c.BatchRows, BatchBytes: c.BatchBytes, BatchInterval: c.BatchInterval,
-		Limits:        event.Limits{MaxBytes: c.MaxEventBytes, MaxFutureSkew: c.MaxFutureSkew},
-		InsertTimeout: c.InsertTimeout, RetryInitial: c.RetryInitial, RetryMax: c.RetryMax, ShutdownTimeout: c.ShutdownTimeout,
-	}
-}
+func (a *app) ingestConfig() ingest.Config { return a.cfg.Ingest.Config(a.table()) }
 
 // newReader builds the consumer-group reader. Commits are synchronous
 // (CommitInterval 0) because an offset may only be committed after its

@@ -92,14 +92,15 @@ var JobKPIs = map[string][]string{
 	"retention":    {kpi.Retention, kpi.Cohort},
 }
 
+// defaultKPI starts from the engine's defaults (kpi.Params.WithDefaults).
 func defaultKPI() KPI {
 	return KPI{
 		Windows:           append([]string(nil), kpi.DefaultWindows...),
 		BurnWindows:       append([]string(nil), kpi.DefaultBurnWindows...),
-		TicketLookback:    "30d",
-		BreachingLookback: "30d",
-		AtRiskFraction:    0.8,
-		PunctualityGrace:  300 * time.Second,
+		TicketLookback:    kpi.DefaultTicketLookback,
+		BreachingLookback: kpi.DefaultBreachingLookback,
+		AtRiskFraction:    kpi.DefaultAtRiskFraction,
+		PunctualityGrace:  kpi.DefaultPunctualityGrace,
 		Jobs:              DefaultJobs(),
 		Leader:            defaultLeader(),
 	}
