@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 7: the schema and every KPI query on a current ClickHouse (chDB) give
+# The schema and every KPI query on a current ClickHouse (chDB) give
 # the numbers ClickHouse 18.16 gives. Dumps the golden fixture and one
 # generated dataset with what the KPI engine asks 18.16 and what it answers
 # (metrics/kpi/chdbdump), then replays both on chDB (check.sh). Ends with

@@ -6,7 +6,7 @@ import "strings"
 // and customer id its length, so that ids of one length collide: what two
 // ids whose cityHash64 is equal would do, without searching for such a pair.
 // With bothWeak the second hash (sipHash64) collides too, as if the engine
-// grouped by one hash only (the code before issue 16).
+// grouped by one hash only (as the engine did before it keyed ids by two).
 func (e *Engine) WithCollidingIDHashes(bothWeak bool) *Engine {
 	var pairs []string
 	for _, id := range []string{"ticket_id", "ref_id", "customer_id"} {
