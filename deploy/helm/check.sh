@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI check of the Helm chart deploy/helm/cxpulse (issue 13), offline:
+# CI check of the Helm chart deploy/helm/cxpulse (README "Deploy"), offline:
 #
 #   1. helm lint, with the default values and with deploy/helm/ci-values.yaml
 #   2. helm template of both; the charts' refusals (ingest.replicas above the
