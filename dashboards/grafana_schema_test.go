@@ -48,7 +48,7 @@ var legacyZero = map[string]map[string]string{
 }
 
 // knownLoss is what the current dashboards lose in today's Grafana schema,
-// found by this test, left for the dashboards' owners (issue 13's report):
+// found by this test, left for the dashboards' owners:
 // the test fails on anything lost that is not listed here, and on any entry
 // here that is no longer lost, so the list can only shrink.
 var knownLoss = map[string][]string{

@@ -80,7 +80,7 @@ func TestExpandMacros(t *testing.T) {
 }
 
 // Every SQL target expands completely and avoids what ClickHouse 18.16 lacks
-// (shared/CLICKHOUSE.md): CTEs, window functions, toStartOfInterval,
+// (docs/CLICKHOUSE.md): CTEs, window functions, toStartOfInterval,
 // DateTime64, several JOINs in one SELECT, CASE without ELSE.
 func TestSQLTargetsSuitClickHouse1816(t *testing.T) {
 	vals := map[string][]string{

@@ -12,7 +12,7 @@ import (
 )
 
 // insertColumns is the column list of every insert into the events table;
-// ClickHouse 18.16 needs it spelled out (shared/CLICKHOUSE.md).
+// ClickHouse 18.16 needs it spelled out (docs/CLICKHOUSE.md).
 const insertColumns = "event_id, type, occurred_at, occurred_ms, branch, channel, ticket_id, ref_id, customer_id, " +
 	"agent_id, team, priority, author, score, due_at, due_ms, amount, comment, attr_keys, attr_values, " +
 	"ingested_at, kafka_topic, kafka_partition, kafka_offset"

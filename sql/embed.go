@@ -3,7 +3,7 @@
 // that applies them, and the client options every subcommand shares.
 //
 // Every statement runs on ClickHouse 18.16 and on current releases; see
-// shared/CLICKHOUSE.md for what that excludes.
+// docs/CLICKHOUSE.md for what that excludes.
 package sql
 
 import "embed"

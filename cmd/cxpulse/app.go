@@ -17,7 +17,6 @@ import (
 
 	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
 	"github.com/cxpulse/cxpulse/ingest"
-	"github.com/cxpulse/cxpulse/ingest/event"
 	cxsql "github.com/cxpulse/cxpulse/sql"
 )
 
@@ -53,6 +52,19 @@ func (a *app) table() string { return "`" + a.cfg.ClickHouse.Database + "`.event
 // connectClickHouse opens the pool and waits, with capped backoff, until the
 // server answers or ctx ends.
 func (a *app) connectClickHouse(ctx context.Context) (driver.Conn, error) {
+	conn, err := a.openClickHouse()
+	if err != nil {
+		return nil, err
+	}
+	if err := a.awaitClickHouse(ctx, conn); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// openClickHouse makes the pool; it does no I/O (the first query dials).
+func (a *app) openClickHouse() (driver.Conn, error) {
 	opts, err := a.cfg.ClickHouseOptions()
 	if err != nil {
 		return nil, err
@@ -61,24 +73,24 @@ func (a *app) connectClickHouse(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: %w", err)
 	}
-	err = a.retry(ctx, "connect to clickhouse", func(ctx context.Context) error {
+	return conn, nil
+}
+
+// awaitClickHouse waits, with capped backoff, until the server answers or
+// ctx ends, then checks the cluster layout.
+func (a *app) awaitClickHouse(ctx context.Context, conn driver.Conn) error {
+	err := a.retry(ctx, "connect to clickhouse", func(ctx context.Context) error {
 		pingCtx, cancel := context.WithTimeout(ctx, a.cfg.ClickHouse.DialTimeout)
 		defer cancel()
 		return conn.Ping(pingCtx)
 	})
 	if err != nil {
-		_ = conn.Close()
-		return nil, err
+		return err
 	}
-	v, err := conn.ServerVersion()
-	if err == nil {
+	if v, err := conn.ServerVersion(); err == nil {
 		a.log.Info().Strs("addr", a.cfg.ClickHouse.Addr).Str("version", v.Version.String()).Msg("connected to clickhouse")
 	}
-	if err := a.checkLayout(ctx, conn); err != nil {
-		_ = conn.Close()
-		return nil, err
-	}
-	return conn, nil
+	return a.checkLayout(ctx, conn)
 }
 
 // checkLayout fails at start when clickhouse.cluster and the servers or the
@@ -182,14 +194,7 @@ func (a *app) ensureTopics(ctx context.Context, transport *kafka.Transport) erro
 	})
 }
 
-func (a *app) ingestConfig() ingest.Config {
-	c := a.cfg.Ingest
-	return ingest.Config{
-		Table: a.table(), BatchRows: c.BatchRows, BatchBytes: c.BatchBytes, BatchInterval: c.BatchInterval,
-		Limits:        event.Limits{MaxBytes: c.MaxEventBytes, MaxFutureSkew: c.MaxFutureSkew},
-		InsertTimeout: c.InsertTimeout, RetryInitial: c.RetryInitial, RetryMax: c.RetryMax, ShutdownTimeout: c.ShutdownTimeout,
-	}
-}
+func (a *app) ingestConfig() ingest.Config { return a.cfg.Ingest.Config(a.table()) }
 
 // newReader builds the consumer-group reader. Commits are synchronous
 // (CommitInterval 0) because an offset may only be committed after its

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cxpulse/cxpulse/metrics/kpi"
+	"github.com/cxpulse/cxpulse/metrics/web"
 )
 
 func newBackfillCommand(g *globalFlags) *cobra.Command {
@@ -51,7 +52,7 @@ recomputes them; the new rows replace the old).
 				return err
 			}
 			a := newApp(cfg, newLogger(cfg, cmd.ErrOrStderr()))
-			specs := a.kpiJobSpecs(splitComma(jobs))
+			specs := a.kpiJobSpecs(web.SplitComma(jobs))
 			if len(specs) == 0 {
 				return fmt.Errorf("--job %q: no enabled job of that name (known: sla_now, tickets, satisfaction, retention)", jobs)
 			}

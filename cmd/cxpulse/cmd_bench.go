@@ -21,6 +21,7 @@ import (
 	"github.com/cxpulse/cxpulse/ingest/event"
 	"github.com/cxpulse/cxpulse/ingest/gen"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
+	"github.com/cxpulse/cxpulse/metrics/web"
 	cxsql "github.com/cxpulse/cxpulse/sql"
 )
 
@@ -70,7 +71,7 @@ time; the growth with history is measured at a lower rate:
 				return err
 			}
 			var counts []int
-			for _, s := range splitComma(sizes) {
+			for _, s := range web.SplitComma(sizes) {
 				n, err := parseCount(s)
 				if err != nil {
 					return fmt.Errorf("--sizes: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cxpulse/cxpulse/metrics/compare"
+	"github.com/cxpulse/cxpulse/metrics/web"
 )
 
 func newCompareCommand(g *globalFlags) *cobra.Command {
@@ -55,7 +56,7 @@ first_response and resolution (medians, rank-based tests).
 			if cmd.Flags().Changed("fdr") {
 				fdrS = strconv.FormatFloat(fdr, 'g', -1, 64)
 			}
-			opts, err := compareOptions(kpiName, windows, branches, policy, target, levelS, fdrS)
+			opts, err := web.CompareOptions(kpiName, windows, branches, policy, target, levelS, fdrS)
 			if err != nil {
 				return fmt.Errorf("--%w", err)
 			}
@@ -70,11 +71,7 @@ first_response and resolution (medians, rank-based tests).
 				return err
 			}
 			defer conn.Close()
-			w, err := a.newWeb(conn)
-			if err != nil {
-				return err
-			}
-			res, err := compare.Compare(cmd.Context(), w.engine, params, opts)
+			res, err := compare.Compare(cmd.Context(), a.readEngine(conn), params, opts)
 			if err != nil {
 				return err
 			}

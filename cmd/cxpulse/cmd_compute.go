@@ -9,7 +9,6 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/cxpulse/cxpulse/metrics/kpi"
 )
@@ -42,28 +41,15 @@ With --once every enabled job runs once, as of now, and compute exits.`,
 			}
 			a := newApp(cfg, newLogger(cfg, cmd.ErrOrStderr())).reloadFrom(g, cmd)
 			ctx := cmd.Context()
+			if !once {
+				return a.runPipeline(ctx, pipelineOptions{kpi: true, kpiOnly: true})
+			}
 			conn, err := a.connectMigrated(ctx)
 			if err != nil {
 				return err
 			}
 			defer conn.Close()
-			if once {
-				return a.computeOnce(ctx, conn, time.Now().UTC().Truncate(time.Second), cmd.OutOrStdout())
-			}
-			exp := a.newExporter()
-			a.preloadSnapshots(ctx, conn, exp)
-			site, err := a.newWeb(conn)
-			if err != nil {
-				return err
-			}
-			srv := &healthServer{addr: a.cfg.HTTP.Addr, reg: a.reg, kpi: exp, ready: func() error { return nil }, log: a.log,
-				metricsAuth: a.metricsAuth, routes: webRoutes(a.cfg.HTTP.Addr, a.httpAuth, func() *web { return site }, a.log)}
-			group, gctx := errgroup.WithContext(ctx)
-			if err := a.startServing(gctx, group, srv, exp); err != nil {
-				return err
-			}
-			group.Go(func() error { return a.runKPI(gctx, conn, exp) })
-			return group.Wait()
+			return a.computeOnce(ctx, conn, time.Now().UTC().Truncate(time.Second), cmd.OutOrStdout())
 		},
 	}
 	cmd.Flags().BoolVar(&once, "once", false, "run every enabled job once, as of now, and exit")

@@ -18,6 +18,7 @@ import (
 	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
 
 	"github.com/cxpulse/cxpulse/metrics/kpi"
+	"github.com/cxpulse/cxpulse/metrics/web"
 )
 
 func newReportCommand(g *globalFlags) *cobra.Command {
@@ -47,7 +48,7 @@ answers is flagged low_confidence. docs/KPI-ENGINE.md defines every field.`,
 			if params.Windows, err = parseWindows(windows); err != nil {
 				return err
 			}
-			params.By = splitComma(by)
+			params.By = web.SplitComma(by)
 			if err := params.WithDefaults().Validate(); err != nil {
 				return fmt.Errorf("--by: %w", err)
 			}
@@ -63,7 +64,7 @@ answers is flagged low_confidence. docs/KPI-ENGINE.md defines every field.`,
 				return err
 			}
 			defer conn.Close()
-			rows, err := a.newEngine(conn).Compute(ctx, params, splitComma(kpis)...)
+			rows, err := a.newEngine(conn).Compute(ctx, params, web.SplitComma(kpis)...)
 			if err != nil {
 				return err
 			}
@@ -95,39 +96,19 @@ func (g *globalFlags) loadKPI(flags *pflag.FlagSet, asOf string) (config.Config,
 }
 
 func parseAsOf(s string) (time.Time, error) {
-	if s == "" || s == "now" {
-		return time.Now().UTC().Truncate(time.Second), nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := web.ParseAsOf(s)
 	if err != nil {
-		return t, fmt.Errorf("--as-of %q: want RFC 3339, e.g. 2026-10-01T00:00:00Z", s)
+		return t, fmt.Errorf("--as-of %w", err)
 	}
-	return t.UTC(), nil
+	return t, nil
 }
 
 func parseWindows(s string) ([]kpi.Window, error) {
-	var out []kpi.Window
-	for _, w := range splitComma(s) {
-		win, err := kpi.ParseWindow(w)
-		if err != nil {
-			return nil, fmt.Errorf("--window: %w", err)
-		}
-		out = append(out, win)
+	w, err := web.ParseWindows(s)
+	if err != nil {
+		return nil, fmt.Errorf("--window: %w", err)
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("--window: at least one window is required")
-	}
-	return out, nil
-}
-
-func splitComma(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
+	return w, nil
 }
 
 // labelColumns are the label columns of the csv and table formats.

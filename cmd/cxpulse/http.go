@@ -21,6 +21,7 @@ import (
 
 	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
 	"github.com/cxpulse/cxpulse/metrics/expose"
+	"github.com/cxpulse/cxpulse/metrics/web"
 )
 
 // healthServer serves /metrics, /healthz (the process is alive) and /readyz
@@ -47,7 +48,8 @@ func (s *healthServer) handler() http.Handler {
 	if s.kpi != nil {
 		metrics = s.metricsHandler()
 	}
-	mux.Handle("/metrics", guard(s.metricsAuth, func(a config.HTTPAuth) bool { return !a.Enabled() }, "/metrics", metrics))
+	metricsAuth := func() web.Credentials { return credentials(s.metricsAuth()) }
+	mux.Handle("/metrics", web.Guard(metricsAuth, func(c web.Credentials) bool { return !c.Enabled() }, "/metrics", metrics))
 	if s.routes != nil {
 		s.routes(mux)
 	}

@@ -135,7 +135,7 @@ func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter, m *schedul
 	if job, ok := a.compareJob(config.CompareJob, engine, exp); ok {
 		jobs = append(jobs, job)
 	}
-	return schedule.New(jobs, m, log, schedule.WithRunAtStart(true))
+	return schedule.New(jobs, m, log, schedule.WithRunAtStart(true), schedule.WithPhase(schedule.MaxPhase))
 }
 
 // compareJob is the branch screen for cxpulse_branch_flagged under name,

@@ -13,7 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
 	"github.com/cxpulse/cxpulse/metrics/expose"
@@ -186,26 +185,30 @@ func yamlName(f reflect.StructField) string {
 	return f.Name
 }
 
-// startServing adds to group what every long-running command serves: the
-// HTTP server (over TLS when http.tls is set), the SIGHUP reloader and, when
-// debug.pprof_addr is set, the profiles. A certificate that does not load
-// fails here, before anything runs.
-func (a *app) startServing(ctx context.Context, group *errgroup.Group, srv *healthServer, exp *expose.Exporter) error {
+// newServing prepares what every long-running command serves beside its
+// work: the HTTP server, over TLS when http.tls is set (a certificate that
+// does not load fails here, before anything runs), and the SIGHUP reloader.
+func (a *app) newServing(srv *healthServer, exp *expose.Exporter) (*reloader, error) {
 	var tlsReload func()
 	if t := a.cfg.HTTP.TLS; t.Enabled() {
 		store, err := config.NewCertStore(t)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		srv.tls, srv.tlsReload, tlsReload = store, t.ReloadInterval, srv.reloadTLS
 	}
-	r := a.newReloader(exp, tlsReload)
-	group.Go(func() error { return srv.Run(ctx) })
-	group.Go(func() error { return r.Run(ctx) })
+	return a.newReloader(exp, tlsReload), nil
+}
+
+// addServing appends the reloader, the profiles (when debug.pprof_addr is
+// set) and the HTTP server, which stops last: /healthz and /metrics answer
+// until everything else has stopped.
+func (a *app) addServing(l *actors, srv *healthServer, r *reloader) {
+	l.add("reloader", r.Run)
 	if addr := a.cfg.Debug.PprofAddr; addr != "" {
-		group.Go(func() error { return runPprof(ctx, addr, a.log) })
+		l.add("pprof", func(ctx context.Context) error { return runPprof(ctx, addr, a.log) })
 	}
-	return nil
+	l.add("http", srv.Run)
 }
 
 // loadConfig loads the configuration again as the command did at start.

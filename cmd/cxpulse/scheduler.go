@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/cxpulse/cxpulse/metrics/expose"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
@@ -19,38 +18,44 @@ const (
 	standbyCompareJob   = "standby_compare"
 )
 
-// runKPI runs the KPI jobs until ctx ends. Under the election (kpi.leader,
-// the default) the scheduler runs only while this process leads, each term
-// with its own engine and generation, its runs cancelled when the term ends;
-// while another process leads, this one serves the snapshots the leader
-// stores and screens branches without writing.
-func (a *app) runKPI(ctx context.Context, conn driver.Conn, exp *expose.Exporter) error {
+// namedActor is an actor built before it is added to the list.
+type namedActor struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+// kpiActors builds the actors that run the KPI jobs. Under the election
+// (kpi.leader, the default) the scheduler runs only while this process
+// leads, each term with its own engine and generation, its runs cancelled
+// when the term ends; while another process leads, the standby serves the
+// snapshots the leader stores and screens branches without writing. The
+// election stops first: the successor's term starts as soon as this
+// process has left the group.
+func (a *app) kpiActors(conn driver.Conn, exp *expose.Exporter) ([]namedActor, error) {
 	sm := schedule.NewMetrics(a.reg)
 	lm := leader.NewMetrics(a.reg)
 	if a.cfg.KPI.Leader.Disabled {
 		lm.Solo()
 		sched, err := a.newKPIScheduler(conn, exp, sm, nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return sched.Run(ctx)
+		return []namedActor{{"kpi scheduler", sched.Run}}, nil
 	}
-	// Built once up front so that a bad job fails at start, not at the first term.
+	// Built once here so that a bad job fails at start, not at the first term.
 	if _, err := a.newKPIScheduler(conn, exp, sm, &leader.Term{}); err != nil {
-		return err
+		return nil, err
 	}
 	elector, err := a.newElector(conn, lm)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	standby, err := a.newStandbyScheduler(conn, exp, sm, elector.Leading)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	group, gctx := errgroup.WithContext(ctx)
-	group.Go(func() error { return standby.Run(gctx) })
-	group.Go(func() error {
-		return elector.Run(gctx, func(tctx context.Context, term leader.Term) {
+	elect := func(ctx context.Context) error {
+		return elector.Run(ctx, func(tctx context.Context, term leader.Term) {
 			sched, err := a.newKPIScheduler(conn, exp, sm, &term)
 			if err != nil { // checked at start: only a bug gets here
 				a.log.Error().Err(err).Msg("kpi scheduler")
@@ -59,8 +64,8 @@ func (a *app) runKPI(ctx context.Context, conn driver.Conn, exp *expose.Exporter
 			_ = sched.Run(tctx)
 			sched.Forget()
 		})
-	})
-	return group.Wait()
+	}
+	return []namedActor{{"kpi election", elect}, {"kpi standby", standby.Run}}, nil
 }
 
 // newElector joins the election of this database's scheduler on kafka.brokers.
@@ -110,5 +115,5 @@ func (a *app) newStandbyScheduler(conn driver.Conn, exp *expose.Exporter, m *sch
 		}
 		jobs = append(jobs, job)
 	}
-	return schedule.New(jobs, m, a.log.With().Str("component", "kpi-standby").Logger())
+	return schedule.New(jobs, m, a.log.With().Str("component", "kpi-standby").Logger(), schedule.WithPhase(schedule.MaxPhase))
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cost of keying customers and event ids by two independent 64-bit hashes
-# (cityHash64, sipHash64: migration 0008, issue 16) against one (the
+# (cityHash64, sipHash64: migration 0008, docs/KPI-ENGINE.md) against one (the
 # baseline: migrations 0004/0005 and the SQL before), in one run on one
 # server and one data set: the fill of the customer pre-aggregates (what
 # their materialized views do per insert), their size after a full merge,

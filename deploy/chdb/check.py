@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Run cxpulse's schema and KPI queries on a current ClickHouse (chDB) and
-compare every result with what ClickHouse 18.16 gave (issue 7).
+compare every result with what ClickHouse 18.16 gave.
 
 Usage: check.py [--set NAME=VALUE ...] DUMP_DIR [DUMP_DIR ...]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 7: the schema and every KPI query on a current ClickHouse (chDB) give
+# The schema and every KPI query on a current ClickHouse (chDB) give
 # the numbers ClickHouse 18.16 gives. Dumps every part of the golden fixture
 # (the first and testdata/golden/pending: pausing SLA clocks) and one
 # generated dataset with what the KPI engine asks 18.16 and what it answers

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI check of the compose stack (issue 13), offline: Debian's docker-compose
+# CI check of the compose stack (README "Deploy"), offline: Debian's docker-compose
 # 1.29 (installed when missing) validates deploy/compose/compose.yaml against
 # the compose specification's JSON schema it bundles and resolves it
 # (`config -q`: anchors, merges, paths, depends_on conditions); then

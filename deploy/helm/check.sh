@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI check of the Helm chart deploy/helm/cxpulse (issue 13), offline:
+# CI check of the Helm chart deploy/helm/cxpulse (README "Deploy"), offline:
 #
 #   1. helm lint, with the default values, deploy/helm/ci-values.yaml and
 #      deploy/helm/single-values.yaml (one compute without the election)

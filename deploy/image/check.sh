@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI check of the container image (issue 13): builds it offline (FROM scratch,
+# CI check of the container image (README "Deploy"): builds it offline (FROM scratch,
 # --network=none, deploy/image/build.sh --offline) on Debian's docker.io
 # engine (deploy/local/docker.sh, started when needed), then runs the image
 # tests (deploy/image/image_test.go, -tags image): metadata (non-root user,

@@ -19,7 +19,7 @@ type Branch struct {
 }
 
 // Calendar is a branch calendar in the shape of the calendars section of
-// shared/KPIS.md.
+// docs/KPIS.md.
 type Calendar struct {
 	// TimeZone is an IANA zone name, e.g. Europe/Prague.
 	TimeZone string
@@ -115,7 +115,7 @@ func makeBranches(n int, from, to time.Time) []Branch {
 var dayKeys = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
 // ConfigYAML renders the branches as the branches and calendars sections of
-// the KPI configuration (shared/KPIS.md), so that a demo can write a config
+// the KPI configuration (docs/KPIS.md), so that a demo can write a config
 // file that matches its data. Branch names need no quoting: the contract
 // limits them to [A-Za-z0-9._:-] and generated names never hold a colon.
 func ConfigYAML(branches []Branch) string {

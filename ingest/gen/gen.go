@@ -1,5 +1,5 @@
 // Package gen generates reproducible synthetic customer-service events that
-// follow the event contract (shared/EVENTS.md): every event type, for a chain
+// follow the event contract (docs/EVENTS.md): every event type, for a chain
 // of Central European branches with real calendars, with a few branches that
 // are deliberately worse at something, and optionally duplicates and
 // malformed messages. The demo, the tests of the ingest pipeline and the

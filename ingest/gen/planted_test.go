@@ -13,7 +13,7 @@ import (
 )
 
 // kpis are the per-branch figures the planted differences must move,
-// computed from the stream as shared/KPIS.md defines them (in calendar time,
+// computed from the stream as docs/KPIS.md defines them (in calendar time,
 // which is enough to see the differences).
 type kpis struct {
 	chatFRT     time.Duration // median first response on chat

@@ -124,9 +124,9 @@ var descriptors = []Descriptor{
 		Families: []*Family{ticketsFamily}, Dims: ticketDims, ReadsTickets: true,
 		Fields: []Field{
 			{Name: "tickets", Unit: Count, Metric: "cxpulse_tickets_pending", Help: "Tickets opened in the window that were pending on the customer at some time (contract 1.1).", NoPanel: noPanelYet},
-			{Name: "pending_now", Unit: Count, Metric: "cxpulse_tickets_pending_now", Help: "Of those, pending now (unresolved).", NoPanel: noPanelYet},
-			{Name: "mean_seconds", Unit: Seconds, Metric: "cxpulse_pending_mean_seconds", Help: "Mean time those tickets were pending, business seconds, up to their resolution or now.", NoPanel: noPanelYet},
-			{Name: "p90_seconds", Unit: Seconds, Metric: "cxpulse_pending_p90_seconds", Quantile: 0.9, Help: "90th percentile of the time those tickets were pending, business seconds.", NoPanel: noPanelYet},
+			{Name: "pending_now", Unit: Count, Metric: "cxpulse_tickets_pending_now", Help: "Of those, pending now (unresolved)."},
+			{Name: "mean_seconds", Unit: Seconds, Metric: "cxpulse_pending_mean_seconds", Help: "Mean time those tickets were pending, business seconds, up to their resolution or now."},
+			{Name: "p90_seconds", Unit: Seconds, Metric: "cxpulse_pending_p90_seconds", Quantile: 0.9, Help: "90th percentile of the time those tickets were pending, business seconds."},
 		},
 	},
 	{
@@ -146,7 +146,7 @@ var descriptors = []Descriptor{
 			{Name: "breaching", Unit: Count, Metric: "cxpulse_sla_breaching_now", Help: "Waiting tickets already past their SLA target."},
 			{Name: "oldest_wait_seconds", Unit: Seconds, Metric: "cxpulse_sla_oldest_waiting_seconds", Help: "Longest wait among the tickets breaching now, in the policy's time."},
 			{Name: "at_risk", Unit: Count, Metric: "cxpulse_sla_at_risk", Help: "Waiting tickets past the at-risk share of their target but not past it."},
-			{Name: "paused", Unit: Count, Metric: "cxpulse_sla_paused", Help: "Waiting tickets whose target clock is stopped now: pending on the customer, under a policy that pauses (never breaching nor at risk).", NoPanel: noPanelYet},
+			{Name: "paused", Unit: Count, Metric: "cxpulse_sla_paused", Help: "Waiting tickets whose target clock is stopped now: pending on the customer, under a policy that pauses (never breaching nor at risk)."},
 		},
 	},
 	{

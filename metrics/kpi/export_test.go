@@ -14,7 +14,7 @@ import (
 // ticket, ref, customer and event id is its length: ids of one length
 // collide, as two ids whose cityHash64 is equal would, without searching for
 // such a pair. With bothWeak the second hash (sipHash64) collides too, as if
-// the SQL keyed by one hash only (the code before issue 16).
+// the SQL keyed by one hash only (as the code did before it keyed ids by two).
 func collidingHashes(bothWeak bool) func(string) string {
 	var pairs []string
 	for _, id := range []string{"ticket_id", "ref_id", "customer_id", "event_id"} {

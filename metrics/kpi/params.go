@@ -66,6 +66,15 @@ var DefaultWindows = []string{"1h", "24h", "7d", "30d", "90d"}
 // multi-burn-rate alerts for a 30-day objective.
 var DefaultBurnWindows = []string{"5m", "30m", "1h", "2h", "6h", "1d", "3d"}
 
+// The defaults of the other Params fields; cxpulse's configuration starts
+// from these (cmd/cxpulse/config).
+const (
+	DefaultTicketLookback    = "30d"
+	DefaultBreachingLookback = "30d"
+	DefaultAtRiskFraction    = 0.8
+	DefaultPunctualityGrace  = 300 * time.Second
+)
+
 // WithDefaults returns p with every unset field given its default.
 func (p Params) WithDefaults() Params {
 	if len(p.Windows) == 0 {
@@ -78,10 +87,10 @@ func (p Params) WithDefaults() Params {
 		p.By = []string{DimBranch, DimChannel}
 	}
 	if p.TicketLookback == 0 {
-		p.TicketLookback = 30 * 24 * time.Hour
+		p.TicketLookback, _ = ParseDuration(DefaultTicketLookback)
 	}
 	if p.BreachingLookback.Duration == 0 {
-		p.BreachingLookback = Window{Label: "30d", Duration: 30 * 24 * time.Hour}
+		p.BreachingLookback, _ = ParseWindow(DefaultBreachingLookback)
 	}
 	if len(p.BurnWindows) == 0 {
 		for _, s := range DefaultBurnWindows {
@@ -90,10 +99,10 @@ func (p Params) WithDefaults() Params {
 		}
 	}
 	if p.AtRiskFraction == 0 {
-		p.AtRiskFraction = 0.8
+		p.AtRiskFraction = DefaultAtRiskFraction
 	}
 	if p.PunctualityGrace == 0 {
-		p.PunctualityGrace = 300 * time.Second
+		p.PunctualityGrace = DefaultPunctualityGrace
 	}
 	return p
 }

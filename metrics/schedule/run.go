@@ -12,11 +12,13 @@ import (
 // goroutine, so it can never overlap with itself: a tick that passes while it
 // runs is simply not waited for.
 func (s *Scheduler) loop(ctx context.Context, j *job) {
-	next := j.next(s.now())
+	next := j.next(s.now().Add(-j.phase))
+	fire := j.fire(next)
 	if s.runAtStart {
 		next = s.now().Truncate(time.Second)
+		fire = next
 	}
-	j.log.Info().Time("next", next).Dur("timeout", j.Timeout).Msg("kpi job scheduled")
+	j.log.Info().Time("next", next).Dur("phase", j.phase).Dur("timeout", j.Timeout).Msg("kpi job scheduled")
 	for {
 		if next.IsZero() {
 			j.log.Error().Msg("kpi job schedule has no further tick, job stops")
@@ -25,7 +27,7 @@ func (s *Scheduler) loop(ctx context.Context, j *job) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.clock.After(next.Sub(s.clock.Now())):
+		case <-s.clock.After(fire.Sub(s.clock.Now())):
 		}
 		// Both cases of the select may have been ready.
 		if ctx.Err() != nil {
@@ -37,6 +39,7 @@ func (s *Scheduler) loop(ctx context.Context, j *job) {
 			return
 		}
 		next = s.skipPassed(j, tick)
+		fire = j.fire(next)
 	}
 }
 
@@ -62,7 +65,7 @@ func (j *job) next(t time.Time) time.Time {
 func (s *Scheduler) newestDue(j *job, next time.Time) time.Time {
 	now := s.now()
 	tick, skipped := next, 0
-	for n := j.next(tick); !n.IsZero() && !n.After(now); n = j.next(n) {
+	for n := j.next(tick); !n.IsZero() && !j.fire(n).After(now); n = j.next(n) {
 		tick = n
 		skipped++
 	}
@@ -81,7 +84,7 @@ func (s *Scheduler) newestDue(j *job, next time.Time) time.Time {
 func (s *Scheduler) skipPassed(j *job, tick time.Time) time.Time {
 	end := s.now()
 	next, skipped := j.next(tick), 0
-	for !next.IsZero() && next.Before(end) {
+	for !next.IsZero() && j.fire(next).Before(end) {
 		next = j.next(next)
 		skipped++
 	}

@@ -51,6 +51,7 @@ type Scheduler struct {
 	metrics    *Metrics
 	clock      Clock
 	runAtStart bool
+	maxPhase   time.Duration // WithPhase; 0: every run starts at its tick
 	running    atomic.Bool
 }
 
@@ -58,6 +59,7 @@ type Scheduler struct {
 type job struct {
 	Job
 	log         zerolog.Logger
+	phase       time.Duration // how long after each tick its run starts (WithPhase)
 	lastSuccess atomic.Pointer[time.Time]
 }
 
@@ -82,6 +84,7 @@ func New(jobs []Job, m *Metrics, log zerolog.Logger, opts ...Option) (*Scheduler
 		return nil, err
 	}
 	for _, j := range s.jobs {
+		j.phase = phase(j.Name, j.Schedule, s.maxPhase)
 		j.log = log.With().Str("job", j.Name).Str("schedule", j.Spec).Logger()
 		m.init(j.Name)
 	}
@@ -152,6 +155,16 @@ func (s *Scheduler) LastSuccess(job string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return *t, true
+}
+
+// Phase returns how long after each of its ticks job's runs start
+// (WithPhase), and false when there is no such job.
+func (s *Scheduler) Phase(job string) (time.Duration, bool) {
+	j, ok := s.byName[job]
+	if !ok {
+		return 0, false
+	}
+	return j.phase, true
 }
 
 // describe names a schedule given without its spec, for logs.

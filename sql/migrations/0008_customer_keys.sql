@@ -1,5 +1,5 @@
 -- Customers and agent messages keyed by two independent 64-bit hashes
--- (issue 16): customer_first_seen (0004) and customer_months (0005) keep a
+-- (docs/KPI-ENGINE.md "Id hashes"): customer_first_seen (0004) and customer_months (0005) keep a
 -- customer as cityHash64(customer_id) in their sorting key, so two customers
 -- whose hashes collide are merged into one by every merge (the earlier first
 -- activity of both, the months of both); ticket_facts.agent_h (0003) tells

@@ -42,7 +42,7 @@ func (t TLS) TLSConfig(field string) (*tls.Config, error) {
 }
 
 // ClickHouseOptions returns the native-protocol client options. Only the
-// native protocol works against every supported server (shared/CLICKHOUSE.md).
+// native protocol works against every supported server (docs/CLICKHOUSE.md).
 func (c *Config) ClickHouseOptions() (*clickhouse.Options, error) {
 	tlsCfg, err := c.ClickHouse.TLS.TLSConfig("clickhouse.tls")
 	if err != nil {

@@ -15,6 +15,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/cxpulse/cxpulse/ingest"
+	"github.com/cxpulse/cxpulse/ingest/event"
 	"github.com/cxpulse/cxpulse/metrics/calendar"
 	"github.com/cxpulse/cxpulse/metrics/sla"
 )
@@ -175,7 +177,8 @@ type ClickHouse struct {
 	Cluster string `yaml:"cluster"`
 }
 
-// Ingest tunes batching and retries; see ingest.Config for the reasons behind the defaults.
+// Ingest tunes batching and retries; see ingest.Config for the reasons
+// behind the defaults, which are ingest.DefaultConfig's.
 type Ingest struct {
 	BatchRows       int           `yaml:"batch_rows"`       // default 50000
 	BatchBytes      int           `yaml:"batch_bytes"`      // default 16777216 (16 MiB)
@@ -186,6 +189,25 @@ type Ingest struct {
 	RetryInitial    time.Duration `yaml:"retry_initial"`    // default 500ms
 	RetryMax        time.Duration `yaml:"retry_max"`        // default 30s
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // default 30s
+}
+
+// defaultIngest is ingest.DefaultConfig in the configuration's terms.
+func defaultIngest() Ingest {
+	d := ingest.DefaultConfig
+	return Ingest{
+		BatchRows: d.BatchRows, BatchBytes: d.BatchBytes, BatchInterval: d.BatchInterval,
+		MaxEventBytes: d.Limits.MaxBytes, MaxFutureSkew: d.Limits.MaxFutureSkew,
+		InsertTimeout: d.InsertTimeout, RetryInitial: d.RetryInitial, RetryMax: d.RetryMax, ShutdownTimeout: d.ShutdownTimeout,
+	}
+}
+
+// Config is the ingester's configuration writing into table.
+func (in Ingest) Config(table string) ingest.Config {
+	return ingest.Config{
+		Table: table, BatchRows: in.BatchRows, BatchBytes: in.BatchBytes, BatchInterval: in.BatchInterval,
+		Limits:        event.Limits{MaxBytes: in.MaxEventBytes, MaxFutureSkew: in.MaxFutureSkew},
+		InsertTimeout: in.InsertTimeout, RetryInitial: in.RetryInitial, RetryMax: in.RetryMax, ShutdownTimeout: in.ShutdownTimeout,
+	}
 }
 
 // Default is the configuration when nothing is set.
@@ -201,15 +223,11 @@ func Default() Config {
 			Addr: []string{"127.0.0.1:9000"}, Database: "cxpulse", User: "default",
 			DialTimeout: 10 * time.Second, MaxOpenConns: 8,
 		},
-		Ingest: Ingest{
-			BatchRows: 50_000, BatchBytes: 16 << 20, BatchInterval: time.Second, MaxEventBytes: 64 << 10,
-			MaxFutureSkew: 5 * time.Minute, InsertTimeout: 60 * time.Second, RetryInitial: 500 * time.Millisecond,
-			RetryMax: 30 * time.Second, ShutdownTimeout: 30 * time.Second,
-		},
+		Ingest:  defaultIngest(),
 		KPI:     defaultKPI(),
 		Metrics: Metrics{MaxSeries: 500_000},
 		SLAPolicies: []sla.Policy{
-			{Name: "default", Channel: "*", Priority: "*", FirstResponse: 4 * time.Hour, Resolution: 72 * time.Hour, BusinessHours: true, Objective: 0.95},
+			{Name: "default", Channel: "*", Priority: "*", FirstResponse: 4 * time.Hour, Resolution: 72 * time.Hour, BusinessHours: true, Objective: sla.DefaultObjective},
 		},
 	}
 }

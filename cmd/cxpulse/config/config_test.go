@@ -8,6 +8,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/cxpulse/cxpulse/ingest"
+	"github.com/cxpulse/cxpulse/metrics/kpi"
+	"github.com/cxpulse/cxpulse/metrics/sla"
 )
 
 func load(t *testing.T, path string, env map[string]string) (Config, error) {
@@ -30,25 +34,50 @@ func TestDefaultsAreValid(t *testing.T) {
 	require.NoError(t, c.Validate())
 }
 
+// Each default lives once, in the package the setting belongs to: the
+// configuration starts from those defaults and gives them back unchanged.
+func TestDefaultsAreThePackagesDefaults(t *testing.T) {
+	c := Default()
+	want := ingest.DefaultConfig
+	want.Table = "db.events"
+	require.Equal(t, want, c.Ingest.Config("db.events"))
+
+	got, err := c.KPIParams()
+	require.NoError(t, err)
+	engine := kpi.Params{}.WithDefaults()
+	require.Equal(t, engine.Windows, got.Windows)
+	require.Equal(t, engine.BurnWindows, got.BurnWindows)
+	require.Equal(t, engine.TicketLookback, got.TicketLookback)
+	require.Equal(t, engine.BreachingLookback, got.BreachingLookback)
+	require.Equal(t, engine.AtRiskFraction, got.AtRiskFraction)
+	require.Equal(t, engine.PunctualityGrace, got.PunctualityGrace)
+	got.By = engine.By // the caller's, not the configuration's
+	require.Equal(t, got, got.WithDefaults(), "no field of the configuration's parameters is left to the engine's defaults")
+	for _, p := range got.Policies {
+		require.Equal(t, sla.DefaultObjective, p.Objective, p.Name)
+	}
+}
+
 // Each testdata/*.bad.yml must fail, naming its field.
 func TestBadConfigsNameTheField(t *testing.T) {
 	want := map[string]string{
-		"bad_broker.bad.yml":          "kafka.brokers",
-		"password_in_file.bad.yml":    "clickhouse.password: secrets are not read from the config file",
-		"unknown_key.bad.yml":         "field topc not found",
-		"bad_duration.bad.yml":        "soon",
-		"bad_database.bad.yml":        "clickhouse.database",
-		"bad_sasl.bad.yml":            "kafka.sasl.mechanism",
-		"same_topics.bad.yml":         "kafka.dead_letter_topic",
-		"short_timeout.bad.yml":       "ingest.insert_timeout",
-		"too_many_windows.bad.yml":    "kpi.windows: at most 32 windows",
-		"tls_without_key.bad.yml":     "http.tls.cert_file: cert_file and key_file go together",
-		"tls_reload_interval.bad.yml": "http.tls.reload_interval: must be positive",
-		"pprof_same_addr.bad.yml":     "debug.pprof_addr: must differ from http.addr",
-		"leader_heartbeat.bad.yml":    "kpi.leader.heartbeat_interval: must be positive and at most a third of session_timeout (6s), got 3s",
-		"leader_session.bad.yml":      "kpi.leader.session_timeout: must be between 6s and 30m",
-		"leader_topic.bad.yml":        "kpi.leader.topic: \"cx.events\" is an events topic",
-		"leader_group.bad.yml":        "kpi.leader.group_id: \"shared\" is the ingest group",
+		"bad_broker.bad.yml":               "kafka.brokers",
+		"password_in_file.bad.yml":         "clickhouse.password: secrets are not read from the config file",
+		"unknown_key.bad.yml":              "field topc not found",
+		"bad_duration.bad.yml":             "soon",
+		"bad_database.bad.yml":             "clickhouse.database",
+		"bad_sasl.bad.yml":                 "kafka.sasl.mechanism",
+		"same_topics.bad.yml":              "kafka.dead_letter_topic",
+		"short_timeout.bad.yml":            "ingest.insert_timeout",
+		"insert_timeout_past_fold.bad.yml": "ingest.insert_timeout: must be at most 1m30s, got 2m0s: the KPI engine's incremental fold",
+		"too_many_windows.bad.yml":         "kpi.windows: at most 32 windows",
+		"tls_without_key.bad.yml":          "http.tls.cert_file: cert_file and key_file go together",
+		"tls_reload_interval.bad.yml":      "http.tls.reload_interval: must be positive",
+		"pprof_same_addr.bad.yml":          "debug.pprof_addr: must differ from http.addr",
+		"leader_heartbeat.bad.yml":         "kpi.leader.heartbeat_interval: must be positive and at most a third of session_timeout (6s), got 3s",
+		"leader_session.bad.yml":           "kpi.leader.session_timeout: must be between 6s and 30m",
+		"leader_topic.bad.yml":             "kpi.leader.topic: \"cx.events\" is an events topic",
+		"leader_group.bad.yml":             "kpi.leader.group_id: \"shared\" is the ingest group",
 	}
 	files, err := filepath.Glob("testdata/*.bad.yml")
 	require.NoError(t, err)

@@ -88,14 +88,15 @@ const CompareJob = "compare"
 // its job (metrics/kpi/descriptors.go).
 var JobKPIs = kpi.JobKPIs()
 
+// defaultKPI starts from the engine's defaults (kpi.Params.WithDefaults).
 func defaultKPI() KPI {
 	return KPI{
 		Windows:           append([]string(nil), kpi.DefaultWindows...),
 		BurnWindows:       append([]string(nil), kpi.DefaultBurnWindows...),
-		TicketLookback:    "30d",
-		BreachingLookback: "30d",
-		AtRiskFraction:    0.8,
-		PunctualityGrace:  300 * time.Second,
+		TicketLookback:    kpi.DefaultTicketLookback,
+		BreachingLookback: kpi.DefaultBreachingLookback,
+		AtRiskFraction:    kpi.DefaultAtRiskFraction,
+		PunctualityGrace:  kpi.DefaultPunctualityGrace,
 		Jobs:              DefaultJobs(),
 		Leader:            defaultLeader(),
 	}

@@ -11,8 +11,8 @@ import (
 // stored snapshots, and the first to notice a dead leader takes over within
 // session_timeout + 2 × heartbeat_interval.
 type Leader struct {
-	// Disabled runs the scheduler in this process without an election, as
-	// before issue 12: only for a database that one process computes
+	// Disabled runs the scheduler in this process without an election:
+	// only for a database that one process computes
 	// (default false).
 	Disabled bool `yaml:"disabled"`
 	// Topic is the coordination topic on kafka.brokers, created with one

@@ -6,12 +6,19 @@ import (
 	"net"
 	"regexp"
 	"time"
+
+	"github.com/cxpulse/cxpulse/metrics/kpi"
 )
 
 var (
 	identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 	topicName  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,249}$`)
 )
+
+// FoldClockRoom is the part of the fold's overlap (kpi.FoldOverlap) kept for
+// clock skew between the ingest and KPI hosts: one insert attempt may last
+// the rest, and ingest.insert_timeout may not be set past it.
+const FoldClockRoom = 30 * time.Second
 
 // Validate checks every field and returns all problems at once, each naming its field.
 func (c *Config) Validate() error {
@@ -130,6 +137,10 @@ func (c *Config) Validate() error {
 	positive("ingest.max_future_skew", in.MaxFutureSkew)
 	if in.InsertTimeout <= time.Second {
 		bad("ingest.insert_timeout", "must be above 1s (so the server bounds the query too), got %s", in.InsertTimeout)
+	}
+	if limit := kpi.FoldOverlap - FoldClockRoom; in.InsertTimeout > limit {
+		bad("ingest.insert_timeout", "must be at most %s, got %s: the KPI engine's incremental fold looks %s back for rows whose insert was still running (kpi.FoldOverlap), %s of it kept for clock skew",
+			limit, in.InsertTimeout, kpi.FoldOverlap, FoldClockRoom)
 	}
 	positive("ingest.retry_initial", in.RetryInitial)
 	if in.RetryMax < in.RetryInitial {

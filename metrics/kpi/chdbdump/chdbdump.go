@@ -1,6 +1,6 @@
 // Package chdbdump records what the KPI engine asks ClickHouse 18.16 and what
 // 18.16 answers, so that deploy/chdb/check.py can ask a current ClickHouse
-// (chDB) the same and compare (issue 7). It loads a dataset into a fresh
+// (chDB) the same and compare (deploy/chdb/run.sh). It loads a dataset into a fresh
 // database, runs kpi.Engine.Compute through a connection that records every
 // query, binds each query's arguments into literal SQL, re-runs it on 18.16
 // and writes a directory:

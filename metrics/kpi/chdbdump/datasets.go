@@ -54,7 +54,7 @@ var GenEnd = time.Date(2026, 4, 5, 12, 0, 0, 0, time.UTC)
 // or after as_of exist and the millisecond bounds of every query matter.
 var GenAsOf = GenEnd.Add(-6*time.Hour - 30*time.Minute + 250*time.Millisecond)
 
-// Generated is the generator's data for issue 7's config, decoded as ingest
+// Generated is the generator's data for the chDB replay's config, decoded as ingest
 // would, with the generated branches' regions and calendars. The last branch
 // gets no calendar, so that the cohorts query's "branches without a
 // calendar" form (has(…) = 0, in UTC) returns rows too.

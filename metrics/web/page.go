@@ -1,4 +1,4 @@
-package main
+package web
 
 import (
 	"context"
@@ -36,7 +36,7 @@ var tileSpecs = []tileSpec{
 const trendPoints = 8
 
 // build computes the overview as of asOf for window win.
-func (w *web) build(ctx context.Context, asOf time.Time, win kpi.Window) (overview.Page, error) {
+func (w *Server) build(ctx context.Context, asOf time.Time, win kpi.Window) (overview.Page, error) {
 	page := overview.Page{Title: "cxpulse — service quality", AsOf: asOf, Window: win.Label}
 	params := w.params()
 	policy, hasPolicy := sla.Policy{}, len(params.Policies) > 0
