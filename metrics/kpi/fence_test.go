@@ -75,7 +75,7 @@ func TestFoldsOfANewerGenerationWin(t *testing.T) {
 	// a stale copy of every ticket (no resolution, another branch) by
 	// generation 1, folded "later" by its host's clock
 	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+db+".ticket_facts SELECT ticket_id, opened_ms, 'elsewhere', channel, priority, open_team, open_agent, "+
-		"agent_ms, agent_ids, agent_teams, agent_h, customer_ms, [], reopened_all, pending_all, resumed_all, bitOr(bitShiftLeft(toUInt64(1), 42), toUInt64(toUnixTimestamp(now()) + 3600) * 1000) FROM "+db+".ticket_facts"))
+		"agent_ms, agent_ids, agent_teams, agent_h, agent_h2, customer_ms, [], reopened_all, pending_all, resumed_all, bitOr(bitShiftLeft(toUInt64(1), 42), toUInt64(toUnixTimestamp(now()) + 3600) * 1000) FROM "+db+".ticket_facts"))
 	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+db+".ticket_fact_folds SELECT bitOr(bitShiftLeft(toUInt64(1), 42), toUInt64(toUnixTimestamp(now()) + 3600) * 1000), 0, 0, 0"))
 	for _, reader := range []*kpi.Engine{kpi.NewEngine(conn, l.db).ReadOnly(), kpi.NewEngine(conn, l.db).WithGeneration(2)} {
 		got, err = reader.Compute(ctx, g.Params)
