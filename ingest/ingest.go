@@ -1,6 +1,6 @@
 // Package ingest owns the path from Kafka into ClickHouse: a consumer-group
-// member that decodes and validates contract events, batches them by rows,
-// bytes and time, inserts them as native columnar batches, sends what breaks
+// member that fetches its partitions in batches, decodes and validates
+// contract events straight into columns, batches them by rows, bytes and time, inserts them as native columnar batches, sends what breaks
 // the contract to the dead-letter topic, and commits offsets only after both
 // succeeded. Delivery is at least once; the schema and the KPI queries make
 // redelivered events harmless (see sql/migrations/0001_events.sql).
@@ -10,7 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +44,10 @@ type Config struct {
 	RetryInitial, RetryMax time.Duration
 	// ShutdownTimeout bounds the final flush on SIGTERM (default 30s).
 	ShutdownTimeout time.Duration
+	// DrainTimeout bounds how long a member that loses partitions in a
+	// rebalance waits for the batch in hand to be stored and committed before
+	// it rejoins (default 5s; keep it well below the rebalance timeout).
+	DrainTimeout time.Duration
 }
 
 // DefaultConfig holds the defaults documented on Config.
@@ -56,12 +60,7 @@ var DefaultConfig = Config{
 	RetryInitial:    500 * time.Millisecond,
 	RetryMax:        30 * time.Second,
 	ShutdownTimeout: 30 * time.Second,
-}
-
-// Source is the consumer-group side of Kafka; *kafka.Reader implements it.
-type Source interface {
-	FetchMessage(ctx context.Context) (kafka.Message, error)
-	CommitMessages(ctx context.Context, msgs ...kafka.Message) error
+	DrainTimeout:    5 * time.Second,
 }
 
 // DeadLetters receives rejected messages; a *kafka.Writer on the dead-letter topic implements it.
@@ -69,22 +68,32 @@ type DeadLetters interface {
 	WriteMessages(ctx context.Context, msgs ...kafka.Message) error
 }
 
-// Ingester moves events from a Source into ClickHouse. Run it once.
+// Ingester moves events from a Kafka consumer group into ClickHouse. Run it once.
 type Ingester struct {
 	cfg     Config
-	src     Source
+	src     Kafka
 	dead    DeadLetters
 	conn    driver.Conn
 	metrics *Metrics
 	log     zerolog.Logger
 	now     func() time.Time
 
+	chunks sync.Pool
+
 	storageErr atomic.Pointer[string] // last insert error, nil while healthy
+
+	// Test hooks, nil in the product: afterMessage runs after each message is
+	// decoded (inside a fetch), onCommit before each commit of a generation.
+	afterMessage func(ctx context.Context, partition int, offset int64)
+	onCommit     func(offsets map[int]int64)
 }
 
 // New wires an Ingester; it does no I/O.
-func New(cfg Config, src Source, dead DeadLetters, conn driver.Conn, metrics *Metrics, log zerolog.Logger) *Ingester {
-	return &Ingester{cfg: cfg, src: src, dead: dead, conn: conn, metrics: metrics, log: log, now: time.Now}
+func New(cfg Config, src Kafka, dead DeadLetters, conn driver.Conn, metrics *Metrics, log zerolog.Logger) *Ingester {
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = DefaultConfig.DrainTimeout
+	}
+	return &Ingester{cfg: cfg, src: src.withDefaults(), dead: dead, conn: conn, metrics: metrics, log: log, now: time.Now}
 }
 
 // Ready returns an error while ClickHouse inserts are failing.
@@ -95,136 +104,202 @@ func (in *Ingester) Ready() error {
 	return nil
 }
 
-// pending is the batch in hand: rows for ClickHouse, rejected messages for the
-// dead-letter topic, and the last message per partition to commit after both.
-type pending struct {
-	rows     rows
-	dead     []kafka.Message
-	last     map[int]kafka.Message
+// chunk is what one fetch of one partition decoded to: rows for ClickHouse,
+// rejected messages for the dead-letter topic, and the next offset of the
+// partition, to commit through the generation it was read in once both are
+// written.
+type chunk struct {
+	gen       *generation
+	partition int32
+	next      int64
+	rows      rows
+	dead      []kafka.Message
+	messages  int
+	bytes     int
+	decoded   event.Fields // scratch of accept
+	pool      *sync.Pool
+}
+
+func (in *Ingester) newChunk(g *generation, partition int32) *chunk {
+	c, _ := in.chunks.Get().(*chunk)
+	if c == nil {
+		c = &chunk{pool: &in.chunks}
+	}
+	c.gen, c.partition, c.rows.topic = g, partition, in.src.Topic
+	return c
+}
+
+// free returns the chunk to its pool, dropping its references to messages.
+func (c *chunk) free() {
+	c.rows.reset()
+	clear(c.dead)
+	c.dead = c.dead[:0]
+	c.gen, c.messages, c.bytes, c.next = nil, 0, 0, 0
+	c.pool.Put(c)
+}
+
+// batch is the chunks of one insert.
+type batch struct {
+	chunks   []*chunk
 	messages int
 	bytes    int
 }
 
-func (p *pending) reset() {
-	p.rows.reset()
-	p.dead = p.dead[:0]
-	clear(p.last)
-	p.messages, p.bytes = 0, 0
-}
-
-// Run consumes until ctx is cancelled, then flushes the batch in hand,
-// commits, and returns nil. It returns an error only for a fault it cannot
-// retry through.
+// Run joins the consumer group and ingests until ctx is cancelled, then
+// flushes the batch in hand, commits, leaves the group and returns nil. It
+// returns an error only for a fault it cannot retry through.
+//
+// Each assigned partition is fetched by its own goroutine, which decodes a
+// whole fetch into a chunk of columns; chunks are gathered into a batch,
+// and while one batch is being inserted the next one fills (at most one
+// insert in flight and one batch in hand, which bounds memory; beyond that
+// the fetchers wait).
 func (in *Ingester) Run(ctx context.Context) error {
-	fetchCtx, stopFetch := context.WithCancel(ctx)
-	defer stopFetch()
-	msgs := make(chan kafka.Message)
-	fetchDone := make(chan error, 1)
-	go func() { fetchDone <- in.fetch(fetchCtx, msgs) }()
-
-	p := &pending{last: map[int]kafka.Message{}}
-	var flushTimer <-chan time.Time
-	var timer *time.Timer
-	for {
-		select {
-		case msg := <-msgs:
-			in.accept(p, &msg)
-			if p.messages == 1 {
-				timer = time.NewTimer(in.cfg.BatchInterval)
-				flushTimer = timer.C
-			}
-			if p.messages >= in.cfg.BatchRows || p.bytes >= in.cfg.BatchBytes {
-				if err := in.flush(ctx, p); err != nil {
-					return in.shutdown(stopFetch, fetchDone, p, err)
-				}
-				timer.Stop()
-				flushTimer = nil
-			}
-		case <-flushTimer:
-			flushTimer = nil
-			if err := in.flush(ctx, p); err != nil {
-				return in.shutdown(stopFetch, fetchDone, p, err)
-			}
-		case err := <-fetchDone:
-			// The fetcher stops only when ctx ends or the reader is closed.
-			fetchDone <- err
-			if err == nil {
-				err = ctx.Err()
-			}
-			return in.shutdown(stopFetch, fetchDone, p, err)
-		case <-ctx.Done():
-			return in.shutdown(stopFetch, fetchDone, p, ctx.Err())
-		}
-	}
-}
-
-// fetch feeds msgs until ctx ends. The channel is unbuffered, so while a
-// flush is retrying nothing more is fetched and memory stays bounded by the
-// reader's own queue.
-func (in *Ingester) fetch(ctx context.Context, msgs chan<- kafka.Message) error {
-	retry := in.newBackoff()
-	for {
-		msg, err := in.src.FetchMessage(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			if errors.Is(err, io.EOF) {
-				return fmt.Errorf("kafka reader closed: %w", err)
-			}
-			wait := retry.NextBackOff()
-			in.log.Warn().Err(err).Dur("retry_in", wait).Msg("fetch from kafka failed")
-			select {
-			case <-time.After(wait):
-				continue
-			case <-ctx.Done():
-				return nil
-			}
-		}
-		retry.Reset()
-		in.metrics.consumed.Inc()
-		select {
-		case msgs <- msg:
-		case <-ctx.Done():
-			return nil
-		}
-	}
-}
-
-// accept decodes one message into the batch in hand or the dead letters.
-func (in *Ingester) accept(p *pending, msg *kafka.Message) {
-	now := in.now()
-	p.messages++
-	p.bytes += len(msg.Value)
-	p.last[msg.Partition] = *msg
-	ev, err := event.Decode(msg.Value, now, in.cfg.Limits)
+	cg, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
+		ID: in.src.GroupID, Brokers: in.src.Brokers, Dialer: in.src.Dialer, Topics: []string{in.src.Topic},
+		SessionTimeout: in.src.SessionTimeout, RebalanceTimeout: in.src.RebalanceTimeout,
+		HeartbeatInterval: in.src.HeartbeatInterval, JoinGroupBackoff: in.src.JoinGroupBackoff,
+		WatchPartitionChanges: true, StartOffset: kafka.FirstOffset,
+		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
+			in.log.Warn().Str("component", "kafka-group").Msgf(msg, args...)
+		}),
+	})
 	if err != nil {
-		var verr *event.Error
-		if !errors.As(err, &verr) {
-			verr = &event.Error{Reason: event.ReasonNotJSON, Msg: err.Error()}
+		return fmt.Errorf("consumer group %s: %w", in.src.GroupID, err)
+	}
+	// The insert side outlives ctx by ShutdownTimeout, for the final flush.
+	flushCtx, cancelFlush := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelFlush()
+
+	chunks := make(chan *chunk)
+	batches := make(chan *batch)
+	flushNow := make(chan struct{}, 1)
+	inserted := make(chan struct{})
+	go func() {
+		defer close(inserted)
+		in.insertLoop(flushCtx, batches)
+	}()
+	consumed := make(chan struct{})
+	go func() {
+		defer close(consumed)
+		in.consume(ctx, cg, chunks, flushNow)
+	}()
+
+	in.collect(ctx, chunks, batches, flushNow)
+	deadline := time.AfterFunc(in.cfg.ShutdownTimeout, cancelFlush)
+	defer deadline.Stop()
+	close(batches)
+	<-inserted
+	// Closing the group ends the last generation (its commits are done) and leaves the group.
+	if err := cg.Close(); err != nil {
+		in.log.Warn().Err(err).Msg("leave consumer group")
+	}
+	<-consumed
+	in.log.Info().Msg("ingest stopped")
+	return nil
+}
+
+// collect gathers chunks into batches and hands each to the insert loop
+// when it is full, when BatchInterval has passed since its first chunk, or
+// when a generation ends. It returns when ctx ends, after handing on the
+// batch in hand.
+func (in *Ingester) collect(ctx context.Context, chunks <-chan *chunk, batches chan<- *batch, flushNow <-chan struct{}) {
+	cur := &batch{}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	var tick <-chan time.Time
+	hand := func() bool {
+		tick = nil
+		timer.Stop()
+		if len(cur.chunks) == 0 {
+			return true
 		}
-		p.dead = append(p.dead, deadLetter(msg, verr, now))
-		in.metrics.rejected.WithLabelValues(string(verr.Reason)).Inc()
-		in.log.Debug().Str("reason", string(verr.Reason)).Int("partition", msg.Partition).
-			Int64("offset", msg.Offset).Str("error", verr.Error()).Msg("event rejected to dead-letter topic")
+		select {
+		case batches <- cur:
+			cur = &batch{}
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for ctx.Err() == nil {
+		select {
+		case c := <-chunks:
+			cur.chunks = append(cur.chunks, c)
+			cur.messages += c.messages
+			cur.bytes += c.bytes
+			if len(cur.chunks) == 1 {
+				timer.Reset(in.cfg.BatchInterval)
+				tick = timer.C
+			}
+			if cur.messages >= in.cfg.BatchRows || cur.bytes >= in.cfg.BatchBytes {
+				hand()
+			}
+		case <-tick:
+			hand()
+		case <-flushNow:
+			hand()
+		case <-ctx.Done():
+		}
+	}
+	if len(cur.chunks) > 0 {
+		batches <- cur // the insert loop takes batches until the channel is closed
+	}
+}
+
+// accept decodes one message into the chunk's rows or its dead letters.
+func (in *Ingester) accept(c *chunk, msg *kafka.Message, now time.Time) {
+	c.messages++
+	c.bytes += len(msg.Value)
+	err := event.DecodeFields(msg.Value, now, in.cfg.Limits, &c.decoded)
+	if err == nil {
+		c.rows.add(&c.decoded, int32(msg.Partition), msg.Offset)
 		return
 	}
-	p.rows.add(&ev, msg, now.UTC().Truncate(time.Second))
+	var verr *event.Error
+	if !errors.As(err, &verr) {
+		verr = &event.Error{Reason: event.ReasonNotJSON, Msg: err.Error()}
+	}
+	c.dead = append(c.dead, deadLetter(msg, verr, now))
+	in.metrics.rejected.WithLabelValues(string(verr.Reason)).Inc()
+	in.log.Debug().Str("reason", string(verr.Reason)).Int("partition", msg.Partition).
+		Int64("offset", msg.Offset).Str("error", verr.Error()).Msg("event rejected to dead-letter topic")
 }
 
-// flush writes the batch in hand and commits its offsets. It retries each
-// step with capped exponential backoff and returns only when everything is
-// written or ctx has ended; then nothing of the batch is committed.
-func (in *Ingester) flush(ctx context.Context, p *pending) error {
-	if p.messages == 0 {
-		return nil
+// insertLoop flushes batches one at a time until batches is closed. A batch
+// that cannot be flushed before ctx ends is abandoned uncommitted.
+func (in *Ingester) insertLoop(ctx context.Context, batches <-chan *batch) {
+	sc := &scratch{}
+	for b := range batches {
+		if err := in.flush(ctx, b, sc); err != nil {
+			in.log.Warn().Err(err).Int("messages", b.messages).Msg("final flush abandoned; the uncommitted messages will be redelivered")
+		}
+		for _, c := range b.chunks {
+			c.gen.release()
+			c.free()
+		}
 	}
-	if n := p.rows.len(); n > 0 {
+}
+
+// flush writes one batch and commits its offsets. It retries each step with
+// capped exponential backoff and returns only when everything is written or
+// ctx has ended; then nothing of the batch is committed.
+func (in *Ingester) flush(ctx context.Context, b *batch, sc *scratch) error {
+	parts := make([]*rows, 0, len(b.chunks))
+	var dead []kafka.Message
+	n := 0
+	for _, c := range b.chunks {
+		parts = append(parts, &c.rows)
+		n += c.rows.len()
+		dead = append(dead, c.dead...)
+	}
+	if n > 0 {
 		err := in.retry(ctx, "insert into clickhouse", func(ctx context.Context) error {
 			started := time.Now()
 			attemptCtx, cancel := context.WithTimeout(ctx, in.cfg.InsertTimeout)
 			defer cancel()
-			if err := p.rows.insert(attemptCtx, in.conn, in.cfg.Table); err != nil {
+			if err := insert(attemptCtx, in.conn, in.cfg.Table, parts, sc); err != nil {
 				in.metrics.insertFailures.Inc()
 				msg := err.Error()
 				in.storageErr.Store(&msg)
@@ -241,50 +316,49 @@ func (in *Ingester) flush(ctx context.Context, p *pending) error {
 		if err != nil {
 			return err
 		}
-		for _, t := range p.rows.typ {
-			in.metrics.inserted.WithLabelValues(t).Inc()
+		for _, r := range parts {
+			for i, k := range r.types {
+				if k > 0 {
+					in.metrics.insertedByType[i].Add(float64(k))
+				}
+			}
 		}
 	}
-	if len(p.dead) > 0 {
+	if len(dead) > 0 {
 		err := in.retry(ctx, "write dead letters", func(ctx context.Context) error {
-			return in.dead.WriteMessages(ctx, p.dead...)
+			return in.dead.WriteMessages(ctx, dead...)
 		})
 		if err != nil {
 			return err
 		}
 	}
-	commits := make([]kafka.Message, 0, len(p.last))
-	for _, m := range p.last {
-		commits = append(commits, m)
-	}
-	if err := in.src.CommitMessages(ctx, commits...); err != nil {
-		// A lost commit only means redelivery, which the schema makes harmless.
-		in.metrics.commitFailures.Inc()
-		in.log.Warn().Err(err).Int("messages", p.messages).Msg("offset commit failed; messages will be redelivered")
-	}
-	p.reset()
+	in.commit(b)
 	return nil
 }
 
-func (in *Ingester) shutdown(stopFetch context.CancelFunc, fetchDone <-chan error, p *pending, cause error) error {
-	stopFetch()
-	<-fetchDone
-	if cause != nil && errors.Is(cause, context.Canceled) {
-		cause = nil
+// commit commits, per generation, the next offset of every partition in the
+// batch. A lost commit (the generation ended) only means redelivery, which
+// the schema makes harmless.
+func (in *Ingester) commit(b *batch) {
+	offsets := map[*generation]map[int]int64{}
+	for _, c := range b.chunks {
+		m := offsets[c.gen]
+		if m == nil {
+			m = map[int]int64{}
+			offsets[c.gen] = m
+		}
+		m[int(c.partition)] = max(m[int(c.partition)], c.next)
 	}
-	if p.messages == 0 {
-		in.log.Info().Msg("ingest stopped")
-		return cause
+	for g, m := range offsets {
+		if in.onCommit != nil {
+			in.onCommit(m)
+		}
+		if err := g.gen.CommitOffsets(map[string]map[int]int64{in.src.Topic: m}); err != nil {
+			in.metrics.commitFailures.Inc()
+			in.log.Warn().Err(err).Int32("generation", g.gen.ID).Int("messages", b.messages).
+				Msg("offset commit failed; messages will be redelivered")
+		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), in.cfg.ShutdownTimeout)
-	defer cancel()
-	n := p.messages
-	if err := in.flush(ctx, p); err != nil {
-		in.log.Warn().Err(err).Int("messages", n).Msg("final flush abandoned; the uncommitted messages will be redelivered")
-		return cause
-	}
-	in.log.Info().Int("messages", n).Msg("final batch flushed and committed; ingest stopped")
-	return cause
 }
 
 // retry runs op until it succeeds or ctx ends.

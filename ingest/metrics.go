@@ -10,6 +10,7 @@ import (
 type Metrics struct {
 	consumed       prometheus.Counter
 	inserted       *prometheus.CounterVec
+	insertedByType []prometheus.Counter // by event.Types index
 	rejected       *prometheus.CounterVec
 	batchRows      prometheus.Histogram
 	insertSeconds  prometheus.Histogram
@@ -67,7 +68,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.rejected.WithLabelValues(string(r))
 	}
 	for _, t := range event.Types {
-		m.inserted.WithLabelValues(string(t))
+		m.insertedByType = append(m.insertedByType, m.inserted.WithLabelValues(string(t)))
 	}
 	return m
 }

@@ -98,11 +98,9 @@ func (a *app) runPipeline(ctx context.Context, opts pipelineOptions) error {
 				return ignoreCancel(gctx, err)
 			}
 		}
-		reader := a.newReader(dialer)
-		defer reader.Close()
 		dead := a.newDeadLetterWriter(transport)
 		defer dead.Close()
-		in := ingest.New(a.ingestConfig(), reader, dead, conn, metrics, a.log.With().Str("component", "ingest").Logger())
+		in := ingest.New(a.ingestConfig(), a.kafkaSource(dialer), dead, conn, metrics, a.log.With().Str("component", "ingest").Logger())
 		ingester.Store(in)
 		lag := &ingest.LagMonitor{
 			Client: &kafka.Client{Addr: kafka.TCP(a.cfg.Kafka.Brokers...), Transport: transport},

@@ -1,0 +1,11 @@
+package ingest
+
+import "context"
+
+// SetAfterMessage makes in call f after each message it decodes, inside the fetch.
+func SetAfterMessage(in *Ingester, f func(ctx context.Context, partition int, offset int64)) {
+	in.afterMessage = f
+}
+
+// SetOnCommit makes in call f with the offsets of each commit, just before it.
+func SetOnCommit(in *Ingester, f func(offsets map[int]int64)) { in.onCommit = f }

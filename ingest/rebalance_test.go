@@ -1,0 +1,178 @@
+package ingest_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+	"github.com/segmentio/kafka-go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxpulse/cxpulse/ingest"
+	"github.com/cxpulse/cxpulse/ingest/kafkatest"
+	"github.com/cxpulse/cxpulse/sql/sqltest"
+)
+
+// A second member joins while the first is in the middle of a batched fetch
+// (its fetch goroutine held after one message of a fetch, with the chunks of
+// its other partitions in hand and a batch interval of a minute). The first
+// member must let what it holds be stored and committed before it rejoins,
+// drop the interrupted fetch uncommitted, and every commit of either member
+// must come after the valid events below it are in ClickHouse. In the end
+// every valid event is stored, every offset committed, every broken message
+// dead-lettered.
+func TestRebalanceInTheMiddleOfABatchedFetch(t *testing.T) {
+	conn, db := sqltest.Migrated(t)
+	table := "`" + db + "`.events"
+	msgs := messages(4000)
+	// Small producer batches: a fetch returns whole record batches, so these
+	// let a fetch of 4 KiB end inside a partition.
+	src := source(t, 4, msgs, 20)
+
+	// Which offsets of each partition hold a valid event.
+	valid := map[int]map[int64]bool{}
+	for _, m := range kafkatest.ReadAll(t, src.Topic) {
+		if valid[m.Partition] == nil {
+			valid[m.Partition] = map[int64]bool{}
+		}
+		valid[m.Partition][m.Offset] = string(m.Value) != `{"event_id":"broken"`
+	}
+	var early sync.Map // first violation of commit-after-insert
+	checkCommit := func(offsets map[int]int64) {
+		for p, next := range offsets {
+			want := 0
+			for off, ok := range valid[p] {
+				if ok && off < next {
+					want++
+				}
+			}
+			var got uint64
+			q := fmt.Sprintf("SELECT uniqExact(kafka_offset) FROM %s WHERE kafka_topic = '%s' AND kafka_partition = %d AND kafka_offset < %d", table, src.Topic, p, next)
+			if err := conn.QueryRow(context.Background(), q).Scan(&got); err != nil || got != uint64(want) {
+				early.LoadOrStore("violation", fmt.Sprintf("commit of %d/%d with %d of its %d valid events stored (%v)", p, next, got, want, err))
+			}
+		}
+	}
+	member := func(name string, interval time.Duration, batchRows int) (*ingest.Ingester, *memoryDeadLetters, *prometheus.Registry) {
+		cfg := ingest.DefaultConfig
+		cfg.Table, cfg.BatchInterval, cfg.BatchRows, cfg.DrainTimeout = table, interval, batchRows, 10*time.Second
+		cfg.RetryInitial, cfg.RetryMax, cfg.InsertTimeout = 50*time.Millisecond, 200*time.Millisecond, 10*time.Second
+		cfg.Limits.MaxFutureSkew = 24 * 365 * time.Hour
+		s := src
+		s.FetchBytes = 4 << 10 // a few dozen messages a fetch: the hold lands mid-partition, commits come often
+		reg := prometheus.NewRegistry()
+		dead := &memoryDeadLetters{}
+		in := ingest.New(cfg, s, dead, conn, ingest.NewMetrics(reg), zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel).With().Timestamp().Str("member", name).Logger())
+		ingest.SetOnCommit(in, checkCommit)
+		return in, dead, reg
+	}
+
+	a, deadA, regA := member("a", time.Minute, 1_000_000)
+	held := make(chan struct{})
+	var interrupted atomic.Bool
+	var once sync.Once
+	ingest.SetAfterMessage(a, func(ctx context.Context, partition int, offset int64) {
+		if offset < 200 {
+			return
+		}
+		first := false
+		once.Do(func() { first = true })
+		if !first {
+			return
+		}
+		close(held)
+		// Held inside the fetch until the rebalance ends this generation.
+		select {
+		case <-ctx.Done():
+			t.Logf("held fetch of partition %d released by the end of the generation", partition)
+			interrupted.Store(true)
+		case <-time.After(time.Minute):
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	run := func(in *ingest.Ingester) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			require.NoError(t, in.Run(ctx))
+		}()
+	}
+	run(a)
+	select {
+	case <-held:
+	case <-time.After(time.Minute):
+		t.Fatal("member a never reached the middle of a fetch")
+	}
+	require.Zero(t, inserts(t, regA), "nothing inserted before the rebalance (the batch interval is a minute)")
+	b, deadB, _ := member("b", 100*time.Millisecond, 200)
+	run(b)
+
+	require.Eventually(t, func() bool { return interrupted.Load() }, time.Minute, 50*time.Millisecond, "the rebalance ended the held fetch")
+	require.Eventually(t, func() bool { return inserts(t, regA) > 0 }, 20*time.Second, 50*time.Millisecond,
+		"member a stored its batch in hand when it lost the generation, not a minute later")
+
+	wantUnique := 0
+	for _, m := range msgs {
+		if string(m.Value) != `{"event_id":"broken"` {
+			wantUnique++
+		}
+	}
+	require.Eventually(t, func() bool {
+		var n uint64
+		_ = conn.QueryRow(context.Background(), "SELECT uniqExact(event_id) FROM "+table).Scan(&n)
+		return n == uint64(wantUnique) && lag(t, src) == 0
+	}, 2*time.Minute, 200*time.Millisecond, "every valid event stored and every offset committed")
+	cancel()
+	wg.Wait()
+	v, bad := early.Load("violation")
+	require.False(t, bad, "%v", v)
+
+	deadIDs := map[string]bool{}
+	for _, d := range []*memoryDeadLetters{deadA, deadB} {
+		d.mu.Lock()
+		for _, m := range d.msgs {
+			deadIDs[header(m, ingest.HeaderSourcePartition)+"/"+header(m, ingest.HeaderSourceOffset)] = true
+		}
+		d.mu.Unlock()
+	}
+	wantDead := 0
+	for p, offs := range valid {
+		for off, ok := range offs {
+			if !ok {
+				wantDead++
+				require.True(t, deadIDs[fmt.Sprintf("%d/%d", p, off)], "broken message %d/%d dead-lettered", p, off)
+			}
+		}
+	}
+	require.Len(t, deadIDs, wantDead)
+}
+
+func header(m kafka.Message, key string) string {
+	for _, h := range m.Headers {
+		if h.Key == key {
+			return string(h.Value)
+		}
+	}
+	return ""
+}
+
+// inserts is how many batches the member has inserted.
+func inserts(t *testing.T, reg *prometheus.Registry) uint64 {
+	t.Helper()
+	families, err := reg.Gather()
+	require.NoError(t, err)
+	for _, f := range families {
+		if f.GetName() == "cxpulse_ingest_batch_rows" {
+			return f.GetMetric()[0].GetHistogram().GetSampleCount()
+		}
+	}
+	t.Fatal("metric cxpulse_ingest_batch_rows not found")
+	return 0
+}
