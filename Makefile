@@ -3,11 +3,14 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := bin/cxpulse
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+# The commit in cxpulse_build_info, also where -buildvcs=false leaves no VCS stamp.
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
 
 .PHONY: build demo test unit servers-up servers-down bench-ingest bench-kpi bench-kpi-growth chdb-check fmt-check
+.PHONY: image image-offline compose-up compose-down deploy-check
 
 build:
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/cxpulse
+	$(GO) build -ldflags "-X main.version=$(VERSION) -X github.com/prometheus/common/version.Revision=$(REVISION)" -o $(BIN) ./cmd/cxpulse
 
 # The demo: embedded Kafka, a local ClickHouse (started through deploy/local
 # when none answers on 127.0.0.1:9000), generated data, the live pipeline.
@@ -28,6 +31,11 @@ test:
 	$(GO) vet ./...
 	$(GO) test -p 1 -count=1 -timeout 40m ./...
 	deploy/chdb/run.sh
+	# issue 13: the image (built offline on Debian's docker.io, run against the
+	# test servers), the compose file, the Helm chart (README: Deploy)
+	deploy/image/check.sh
+	deploy/compose/check.sh
+	deploy/helm/check.sh
 
 # The schema and every KPI query on a current ClickHouse (chDB) give the
 # numbers ClickHouse 18.16 gives (installs chDB into deploy/chdb/.venv).
@@ -63,3 +71,28 @@ bench-kpi: build
 bench-kpi-growth: build
 	deploy/local/up.sh clickhouse
 	$(BIN) bench kpi --sizes 10M,50M --events-per-day 24000 --repeat 5 --log-format console
+
+# ---- Deploy (issue 13; README: Deploy) ----------------------------------
+# The image, multi-stage from deploy/Dockerfile (pulls golang:1.26.8-bookworm).
+image:
+	deploy/image/build.sh
+
+# The same image without any registry: the static binary is built here and
+# copied into FROM scratch (what CI does).
+image-offline:
+	deploy/image/build.sh --offline
+
+# The whole stack with docker compose (the plugin, else docker-compose 1.x).
+COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+compose-up:
+	deploy/compose/secrets.sh
+	$(COMPOSE) -p cxpulse -f deploy/compose/compose.yaml up -d --build
+
+compose-down:
+	$(COMPOSE) -p cxpulse -f deploy/compose/compose.yaml down
+
+# The deploy checks of make test alone (image, compose, chart).
+deploy-check:
+	deploy/image/check.sh
+	deploy/compose/check.sh
+	deploy/helm/check.sh

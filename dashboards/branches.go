@@ -14,47 +14,67 @@ func Branches() *sdk.Board {
 	count := func(metric string, matchers []string) string { return sum(series(metric, matchers...), "branch") }
 
 	b.row("Every branch, every KPI ($window)", "One row per branch at the end of the time range; each value comes with the count it is computed from.")
-	// One instant query per column, joined on the branch label by the
-	// table's "table" transform; column "Value #X" is query X.
+	// One instant query per column, merged on the branch label by the
+	// table; column "Value #X" is query X of its table.
 	queries := []struct {
 		expr string
 		col  column
 	}{
-		{by("cxpulse_nps", m), colNumber("Value #A", "NPS", fNPS)},
-		{by("cxpulse_nps_margin_of_error", m), colNumber("Value #B", "NPS ±", field{unit: unitNone, decimals: ip(1)})},
-		{count("cxpulse_nps_responses", m), colNumber("Value #C", "NPS answers", fCount)},
-		{by("cxpulse_csat_ratio", m), colNumber("Value #D", "CSAT", fRatio(thrCSAT))},
-		{count("cxpulse_csat_responses", m), colNumber("Value #E", "CSAT answers", fCount)},
-		{by("cxpulse_ces_mean", m), colNumber("Value #F", "CES", fCES)},
-		{count("cxpulse_ces_responses", m), colNumber("Value #G", "CES answers", fCount)},
-		{by("cxpulse_first_response_seconds", m, `quantile="0.9"`), colNumber("Value #H", "FRT p90", fSeconds(thrFirstResponse))},
-		{count("cxpulse_first_response_tickets", m), colNumber("Value #I", "FRT tickets", fCount)},
-		{attainment(m, "branch"), colNumber("Value #J", "SLA attainment", fRatio(thrAttainment))},
-		{decided(m, "branch"), colNumber("Value #K", "SLA decided", fCount)},
-		{by("cxpulse_fcr_ratio", m), colNumber("Value #L", "FCR", fRatio(thrFCR))},
-		{by("cxpulse_reopen_ratio", m), colNumber("Value #M", "Reopened", fRatio(thrReopen))},
-		{count("cxpulse_tickets_resolved", m), colNumber("Value #N", "Resolved", fCount)},
-		{by("cxpulse_retention_ratio", perBranch), colNumber("Value #O", "Retention", fRatio(thrRetention))},
-		{count("cxpulse_customers_previous", perBranch), colNumber("Value #P", "Customers before", fCount)},
-		{by("cxpulse_punctuality_on_time_ratio", perBranch), colNumber("Value #Q", "On time", fRatio(thrPunctuality))},
-		{count("cxpulse_appointments_started", perBranch), colNumber("Value #R", "Appointments", fCount)},
-		{by("cxpulse_promise_kept_ratio", perBranch), colNumber("Value #S", "Promise kept", fRatio(thrPromiseKept))},
-		{count("cxpulse_callbacks_promised", perBranch), colNumber("Value #T", "Callbacks", fCount)},
-		{by("cxpulse_complaints_per_100_tickets", m), colNumber("Value #U", "Complaints /100", field{unit: unitNone, decimals: ip(2), thresholds: thrComplaints})},
-		{count("cxpulse_tickets_opened", m), colNumber("Value #V", "Tickets", fCount)},
+		{by("cxpulse_nps", m), colNumber("", "NPS", fNPS)},
+		{by("cxpulse_nps_margin_of_error", m), colNumber("", "NPS ±", field{unit: unitNone, decimals: ip(1)})},
+		{count("cxpulse_nps_responses", m), colNumber("", "NPS answers", fCount)},
+		{by("cxpulse_csat_ratio", m), colNumber("", "CSAT", fRatio(thrCSAT))},
+		{count("cxpulse_csat_responses", m), colNumber("", "CSAT answers", fCount)},
+		{by("cxpulse_ces_mean", m), colNumber("", "CES", fCES)},
+		{count("cxpulse_ces_responses", m), colNumber("", "CES answers", fCount)},
+		{by("cxpulse_first_response_seconds", m, `quantile="0.9"`), colNumber("", "FRT p90", fSeconds(thrFirstResponse))},
+		{count("cxpulse_first_response_tickets", m), colNumber("", "FRT tickets", fCount)},
+		{attainment(m, "branch"), colNumber("", "SLA attainment", fRatio(thrAttainment))},
+		{decided(m, "branch"), colNumber("", "SLA decided", fCount)},
+		{by("cxpulse_fcr_ratio", m), colNumber("", "FCR", fRatio(thrFCR))},
+		{by("cxpulse_reopen_ratio", m), colNumber("", "Reopened", fRatio(thrReopen))},
+		{count("cxpulse_tickets_resolved", m), colNumber("", "Resolved", fCount)},
+		{by("cxpulse_retention_ratio", perBranch), colNumber("", "Retention", fRatio(thrRetention))},
+		{count("cxpulse_customers_previous", perBranch), colNumber("", "Customers before", fCount)},
+		{by("cxpulse_punctuality_on_time_ratio", perBranch), colNumber("", "On time", fRatio(thrPunctuality))},
+		{count("cxpulse_appointments_started", perBranch), colNumber("", "Appointments", fCount)},
+		{by("cxpulse_promise_kept_ratio", perBranch), colNumber("", "Promise kept", fRatio(thrPromiseKept))},
+		{count("cxpulse_callbacks_promised", perBranch), colNumber("", "Callbacks", fCount)},
+		{by("cxpulse_complaints_per_100_tickets", m), colNumber("", "Complaints /100", field{unit: unitNone, decimals: ip(2), thresholds: thrComplaints})},
+		{count("cxpulse_tickets_opened", m), colNumber("", "Tickets", fCount)},
 	}
-	cols := []column{colHidden("Time"), colText("branch", "Branch")}
-	var targets []rawTarget
-	for i, q := range queries {
-		if q.col.Pattern != "Value #"+refID(i) {
-			panic("branch table: column " + q.col.Pattern + " is not query " + refID(i))
+	// Two tables of eleven KPI columns each: every header is legible and
+	// each table fits a 1280 px screen without scrolling sideways.
+	sideBySide := func(title, description string, qs []struct {
+		expr string
+		col  column
+	}) {
+		cols := []column{colHidden("Time"), colText("branch", "Branch")}
+		var targets []rawTarget
+		for i, q := range qs {
+			q.col.field = "Value #" + refID(i)
+			cols = append(cols, q.col)
+			targets = append(targets, rawPromNow(q.expr, "", true))
 		}
-		cols = append(cols, q.col)
-		targets = append(targets, rawPromNow(q.expr, "", true))
+		b.add(24, 12, table(title, description, 1, false, cols, targets...))
 	}
-	b.add(24, 12, table("Branches side by side",
-		"Every selected branch on every KPI over the window, at the end of the time range, with the counts behind each value: NPS (cxpulse_nps) with its 95 % margin of error in points and answers; CSAT share of 4–5 answers; CES mean 1–7; first-response time p90 in business seconds and the tickets it is over; SLA attainment met/(met + breached) over all policies and targets and the decided tickets; first-contact resolution and reopen shares of resolved tickets; rolling retention and the previously active customers; appointments started on time (within kpi.punctuality_grace); callbacks done by their due time; complaints per 100 tickets opened. Retention, punctuality and promise kept are per branch (channel \"all\" whatever the Channel variable). Colours: green good, amber warning, red bad (thresholds in dashboards/fields.go). A difference smaller than the NPS margin is noise.",
-		1, false, cols, targets...))
+	const colours = " Colours: green good, amber warning, red bad (thresholds in dashboards/fields.go)."
+	sideBySide("Branches side by side",
+		"Every selected branch on the customer and response KPIs over the window, at the end of the time range, with the counts behind each value: NPS (cxpulse_nps) with its 95 % margin of error in points and answers; CSAT share of 4–5 answers; CES mean 1–7; first-response time p90 in business seconds and the tickets it is over; SLA attainment met/(met + breached) over all policies and targets and the decided tickets. A difference smaller than the NPS margin is noise."+colours,
+		queries[:11])
+	sideBySide("Branches side by side: resolution, retention, appointments",
+		"Every selected branch on the resolution and relationship KPIs over the window, at the end of the time range, with the counts behind each value: first-contact resolution and reopen shares of resolved tickets (cxpulse_fcr_ratio, cxpulse_reopen_ratio); rolling retention and the previously active customers; appointments started on time (within kpi.punctuality_grace); callbacks done by their due time; complaints per 100 tickets opened. Retention, punctuality and promise kept are per branch (channel \"all\" whatever the Channel variable)."+colours,
+		queries[11:])
+
+	b.row("Funnel plots: branches against the standard (30 days)", "Each branch's value against its number of answers, with the control limits that tell a real difference from noise and from the usual spread between branches.")
+	b.add(12, 10, funnelPlot("Funnel plot: NPS", "Each selected branch's NPS in points (−100…100)"+funnelDescription, "nps",
+		field{unit: unitNone, decimals: ip(0), thresholds: neutral()}))
+	b.add(12, 10, funnelPlot("Funnel plot: CSAT", "Each selected branch's CSAT share (answers 4–5 of 5)"+funnelDescription, "csat",
+		field{unit: unitRatio, decimals: ip(1), thresholds: neutral()}))
+	b.add(12, 10, funnelPlot("Funnel plot: SLA attainment", "Each selected branch's SLA attainment met/(met + breached) for the first policy's first-response target"+funnelDescription, "sla",
+		field{unit: unitRatio, decimals: ip(1), thresholds: neutral()}))
+	b.add(12, 10, funnelPlot("Funnel plot: first-response median", "Each selected branch's median first-response time in business seconds (x: tickets)"+funnelDescription, "first_response",
+		field{unit: unitSeconds, thresholds: neutral()}))
 
 	b.row("SLA attainment by channel", "Where the SLA slips: every branch crossed with every channel.")
 	b.add(24, 14, statusHistory("SLA attainment heatmap: branch × channel",
@@ -96,17 +116,17 @@ func Branches() *sdk.Board {
 	))
 	b.add(12, 8, timeseries("Complaint rate",
 		"Complaints per 100 tickets opened over the rolling window, per branch (cxpulse_complaints_per_100_tickets). The dashed lines are the amber (1) and red (2) marks.",
-		field{unit: unitNone, decimals: ip(2), thresholds: thrComplaints, thresholdsStyle: "dashed"},
+		field{unit: unitNone, thresholds: thrComplaints, thresholdsStyle: "dashed"},
 		prom(by("cxpulse_complaints_per_100_tickets", m), "{{branch}}"),
 	))
 	b.add(12, 8, timeseries("Punctuality over time",
 		"Punctuality per branch over time (cxpulse_punctuality_on_time_ratio); dashed lines at the amber (80 %) and green (90 %) marks.",
-		field{unit: unitRatio, max: fp(1), decimals: ip(1), thresholds: thrPunctuality, thresholdsStyle: "dashed"},
+		field{unit: unitRatio, max: fp(1), thresholds: thrPunctuality, thresholdsStyle: "dashed"},
 		prom(by("cxpulse_punctuality_on_time_ratio", perBranch), "{{branch}}"),
 	))
 	b.add(12, 8, timeseries("Promises kept over time",
 		"Promise-kept share per branch over time (cxpulse_promise_kept_ratio); dashed lines at the amber (80 %) and green (90 %) marks.",
-		field{unit: unitRatio, max: fp(1), decimals: ip(1), thresholds: thrPromiseKept, thresholdsStyle: "dashed"},
+		field{unit: unitRatio, max: fp(1), thresholds: thrPromiseKept, thresholdsStyle: "dashed"},
 		prom(by("cxpulse_promise_kept_ratio", perBranch), "{{branch}}"),
 	))
 	return b.done()

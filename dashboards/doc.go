@@ -21,21 +21,23 @@
 // panels only partly: when Grafana's JSON of such a panel is read back into
 // sdk.Board, fields the SDK has no place for (fieldConfig.overrides, table
 // transformations, stat fieldConfig) are dropped. To keep every dashboard
-// exactly round-trippable through sdk.Board (a test checks it), panels use:
+// but its tables exactly round-trippable through sdk.Board (a test checks
+// it), panels use:
 //
 //   - the SDK's typed timeseries, bar gauge and graph panels, only with the
 //     fields the SDK models;
 //   - sdk.CustomPanel (kept verbatim by the SDK) for panel types the SDK does
-//     not model: gauge, status-history and table-old;
+//     not model: gauge and status-history;
 //   - the legacy graph panel for the NPS margin-of-error band, because its
 //     seriesOverrides[].fillBelowTo is the only fill-between the SDK can
 //     express; Grafana 11 converts it to a timeseries panel with the same
 //     fill on load;
-//   - table-old for tables (instant queries joined by the "table" transform,
-//     per-column units and colours): Grafana 9 and 10 render it, Grafana 11
-//     converts it to the React table on load (merge transformation, the
-//     column styles become overrides). Thresholds are written as numbers so
-//     that the conversion keeps them exact.
+//   - Grafana's React table, written as an sdk.CustomPanel, for tables: the
+//     only table with column widths (custom.width overrides), which long
+//     headers need (table-old's headers overlapped in Grafana 9.3). The SDK
+//     reads a "table" back into its own table type and drops the
+//     fieldConfig, so tables are the one panel outside the round trip;
+//     layout_test.go checks their widths, units and fit instead.
 //
 // # ClickHouse SQL
 //

@@ -34,13 +34,13 @@ func Executive() *sdk.Board {
 			selected+" Amber below the default objective of 95 %, red below 90 %.",
 		fRatio(thrAttainment), rawPromNow(attainment(m), "SLA attainment", false)))
 	b.add(4, 7, barGauge("Sample sizes",
-		"How many answers and tickets stand behind the headline numbers, over the window, summed over the selected branches: survey answers (cxpulse_nps_responses, cxpulse_csat_responses, cxpulse_ces_responses), SLA decisions (cxpulse_sla_met + cxpulse_sla_breached), previously active customers (cxpulse_customers_previous, the retention denominator). A bar is red below 30: an NPS on fewer than 30 answers is flagged low-confidence and moves by many points from one answer.",
+		"How many answers and tickets stand behind the headline numbers, over the window, summed over the selected branches: NPS, CSAT and CES are survey answers (cxpulse_nps_responses, cxpulse_csat_responses, cxpulse_ces_responses), SLA the decided targets (cxpulse_sla_met + cxpulse_sla_breached), Retention the previously active customers (cxpulse_customers_previous, the retention denominator). A bar is red below 30: an NPS on fewer than 30 answers is flagged low-confidence and moves by many points from one answer.",
 		field{unit: unitShort, decimals: ip(0), thresholds: thrSampleSize},
-		promNow(sum(series("cxpulse_nps_responses", m...)), "NPS answers"),
-		promNow(sum(series("cxpulse_csat_responses", m...)), "CSAT answers"),
-		promNow(sum(series("cxpulse_ces_responses", m...)), "CES answers"),
-		promNow(decided(m), "SLA decisions"),
-		promNow(sum(series("cxpulse_customers_previous", perBranch...)), "customers (retention)"),
+		promNow(sum(series("cxpulse_nps_responses", m...)), "NPS"),
+		promNow(sum(series("cxpulse_csat_responses", m...)), "CSAT"),
+		promNow(sum(series("cxpulse_ces_responses", m...)), "CES"),
+		promNow(decided(m), "SLA"),
+		promNow(sum(series("cxpulse_customers_previous", perBranch...)), "Retention"),
 	))
 
 	b.row("Trends", "Each point is the KPI over the rolling window ending at that instant, as the KPI jobs computed it: a 30d window moves slowly by design.")
@@ -53,19 +53,19 @@ func Executive() *sdk.Board {
 	))
 	b.add(12, 9, timeseries("CSAT, retention and SLA attainment",
 		"The ratios of the headline gauges over time, computed the same way (Σ numerators / Σ denominators of the selected branches). The dashed lines are the SLA objective's 90 % and 95 % marks.",
-		field{unit: unitRatio, max: fp(1), decimals: ip(1), thresholds: thrAttainment, thresholdsStyle: "dashed"},
+		field{unit: unitRatio, max: fp(1), thresholds: thrAttainment, thresholdsStyle: "dashed"},
 		prom(sumRatio("cxpulse_csat_satisfied", "cxpulse_csat_responses", m), "CSAT"),
 		prom(sumRatio("cxpulse_customers_retained", "cxpulse_customers_previous", perBranch), "retention"),
 		prom(attainment(m), "SLA attainment"),
 	))
 	b.add(12, 8, timeseries("CES over time",
 		"Mean customer effort score (1–7, 7 = easiest) of the selected branches over time: Σ(cxpulse_ces_mean·cxpulse_ces_responses)/Σcxpulse_ces_responses. The dashed lines are the amber (4.5) and green (5.5) marks.",
-		field{unit: unitNone, decimals: ip(2), thresholds: thrCES, thresholdsStyle: "dashed"},
+		field{unit: unitNone, thresholds: thrCES, thresholdsStyle: "dashed"},
 		prom(cesMean(m), "CES"),
 	))
 	b.add(12, 8, timeseries("Tickets opened and complaints",
 		"Volume behind the KPIs: tickets opened in the window (cxpulse_tickets_opened) and complaint.filed events in the window (cxpulse_complaints), summed over the selected branches.",
-		field{unit: unitShort, decimals: ip(0), thresholds: neutral()},
+		field{unit: unitShort, thresholds: neutral()},
 		prom(sum(series("cxpulse_tickets_opened", m...)), "tickets opened"),
 		prom(sum(series("cxpulse_complaints", m...)), "complaints"),
 	))

@@ -183,63 +183,116 @@ func statusHistory(title, description string, f field, maxDataPoints int, target
 	})
 }
 
-// column is one column style of a table-old panel.
+// column is one column of a table panel: the field it shows (a name the
+// query returns, "Value #X" for Prometheus query X), its header and how it
+// shows numbers.
 type column struct {
-	Pattern    string    `json:"pattern"`
-	Alias      string    `json:"alias,omitempty"`
-	Type       string    `json:"type"` // number, string, hidden
-	Unit       string    `json:"unit,omitempty"`
-	Decimals   *int      `json:"decimals,omitempty"`
-	ColorMode  string    `json:"colorMode,omitempty"` // cell
-	Colors     []string  `json:"colors,omitempty"`
-	Thresholds []float64 `json:"thresholds,omitempty"`
-	Align      string    `json:"align"`
+	field  string
+	header string
+	hidden bool
+	number bool
+	f      field
 }
 
-func colText(pattern, alias string) column {
-	return column{Pattern: pattern, Alias: alias, Type: "string", Align: "auto"}
+func colText(name, header string) column { return column{field: name, header: header} }
+
+func colHidden(name string) column { return column{field: name, hidden: true} }
+
+// colNumber shows a number with f's unit and decimals (0 when f has none)
+// and, when f has thresholds beyond its base, colours the cell by them.
+func colNumber(name, header string, f field) column {
+	if f.decimals == nil {
+		f.decimals = ip(0)
+	}
+	return column{field: name, header: header, number: true, f: f}
 }
 
-func colHidden(pattern string) column { return column{Pattern: pattern, Type: "hidden", Align: "auto"} }
+// Column widths, in pixels. A header is written in Grafana's 14 px table
+// font, about 8 px a character at most, between 8 px of padding each side;
+// number columns get that width, so that no header is cut or overlaps its
+// neighbour whatever the screen, and text columns (names) share the rest.
+const (
+	headerCharPx    = 8
+	headerPaddingPx = 16
+	minColumnPx     = 64
+)
 
-// colNumber shows a number with f's unit and decimals and, when f has
-// thresholds beyond its base, colours the cell by them.
-func colNumber(pattern, alias string, f field) column {
-	c := column{Pattern: pattern, Alias: alias, Type: "number", Unit: f.unit, Decimals: f.decimals, Align: "auto"}
-	if len(f.thresholds.Steps) == 3 {
-		c.ColorMode = "cell"
-		c.Thresholds = []float64{*f.thresholds.Steps[1].Value, *f.thresholds.Steps[2].Value}
-		for _, s := range f.thresholds.Steps {
-			c.Colors = append(c.Colors, cellColors[s.Color])
+// headerWidth is the width a column needs to show header in full.
+func headerWidth(header string) int {
+	return max(len([]rune(header))*headerCharPx+headerPaddingPx, minColumnPx)
+}
+
+// override is one column's fieldConfig override.
+type override struct {
+	Matcher    matcher    `json:"matcher"`
+	Properties []property `json:"properties"`
+}
+
+type matcher struct {
+	ID      string `json:"id"`
+	Options string `json:"options"`
+}
+
+type property struct {
+	ID    string      `json:"id"`
+	Value interface{} `json:"value"`
+}
+
+func (c column) override() override {
+	props := []property{{"displayName", c.header}}
+	if c.number {
+		props = append(props, property{"unit", c.f.unit}, property{"decimals", *c.f.decimals},
+			property{"custom.width", headerWidth(c.header)})
+		if len(c.f.thresholds.Steps) == 3 {
+			props = append(props, property{"custom.displayMode", "color-background"},
+				property{"color", sdk.FieldConfigColor{Mode: "thresholds"}}, property{"thresholds", c.f.thresholds})
 		}
 	}
-	if c.Decimals == nil {
-		c.Decimals = ip(0)
-	}
-	return c
+	return override{Matcher: matcher{ID: "byName", Options: c.field}, Properties: props}
 }
 
-// table-old speaks rgba colours.
-var cellColors = map[string]string{
-	colorGood: "rgba(50, 172, 45, 0.97)",
-	colorWarn: "rgba(237, 129, 40, 0.89)",
-	colorBad:  "rgba(245, 54, 54, 0.9)",
-}
-
-// table is a table-old panel (Grafana's Angular table, converted to the
-// React table by Grafana 11 on load): several instant queries are merged on
-// their labels by the "table" transform, columns are styled by pattern.
+// table is Grafana's table panel (React, Grafana >= 7): the queries' frames
+// are merged on their common fields (for instant Prometheus queries: one
+// row per label set, query X's value in "Value #X"), hidden columns are left
+// out by an organize transformation, and each column's header, unit,
+// decimals, width and cell colours are field overrides. sortCol indexes
+// columns.
 func table(title, description string, sortCol int, desc bool, columns []column, targets ...rawTarget) *sdk.Panel {
-	return custom("table-old", title, description, targets[0].Datasource, sdk.CustomPanel{
-		"targets":    numberedRaw(targets),
-		"transform":  "table",
-		"styles":     columns,
-		"columns":    []interface{}{},
-		"showHeader": true,
-		"scroll":     true,
-		"fontSize":   "100%",
-		"pageSize":   nil,
-		"sort":       map[string]interface{}{"col": sortCol, "desc": desc},
+	transformations := []interface{}{}
+	if len(targets) > 1 {
+		transformations = append(transformations, map[string]interface{}{"id": "merge", "options": map[string]interface{}{}})
+	}
+	excluded := map[string]bool{}
+	overrides := []override{}
+	for _, c := range columns {
+		if c.hidden {
+			excluded[c.field] = true
+			continue
+		}
+		overrides = append(overrides, c.override())
+	}
+	if len(excluded) > 0 {
+		transformations = append(transformations, map[string]interface{}{"id": "organize", "options": map[string]interface{}{
+			"excludeByName": excluded, "indexByName": map[string]interface{}{}, "renameByName": map[string]interface{}{},
+		}})
+	}
+	return custom("table", title, description, targets[0].Datasource, sdk.CustomPanel{
+		"targets":         numberedRaw(targets),
+		"transformations": transformations,
+		"fieldConfig": map[string]interface{}{
+			"defaults": map[string]interface{}{
+				"custom":     map[string]interface{}{"align": "auto", "displayMode": "auto", "inspect": false},
+				"mappings":   []interface{}{},
+				"color":      sdk.FieldConfigColor{Mode: "fixed"},
+				"thresholds": thresholds("text"),
+			},
+			"overrides": overrides,
+		},
+		"options": map[string]interface{}{
+			"showHeader": true,
+			"footer":     map[string]interface{}{"show": false, "reducer": []string{"sum"}},
+			"sortBy":     []map[string]interface{}{{"displayName": columns[sortCol].header, "desc": desc}},
+		},
 	})
 }
 

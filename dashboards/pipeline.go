@@ -12,22 +12,22 @@ func Pipeline() *sdk.Board {
 	b.row("Ingest", "Kafka → validation → ClickHouse (cxpulse_ingest_*). The Branch, Channel and Window variables do not apply to this dashboard; they are kept for the links between dashboards.")
 	b.add(12, 8, timeseries("Events inserted by type",
 		"Valid events written to ClickHouse per second, by event type: rate of cxpulse_ingest_events_inserted_total. Redeliveries count again (KPIs deduplicate by event_id)."+perSecond,
-		field{unit: unitShort, decimals: ip(1), thresholds: neutral(), stacked: true, fillOpacity: 30},
+		field{unit: unitShort, thresholds: neutral(), stacked: true, fillOpacity: 30},
 		prom(sum("rate(cxpulse_ingest_events_inserted_total[$__rate_interval])", "type"), "{{type}}")))
 	b.add(12, 8, timeseries("Consumed, inserted and rejected",
 		"Kafka messages fetched (cxpulse_ingest_messages_consumed_total), valid events inserted (cxpulse_ingest_events_inserted_total) and messages dead-lettered (cxpulse_ingest_events_rejected_total). Consumed ≈ inserted + rejected; a gap that persists means batches in hand or retries."+perSecond,
-		field{unit: unitShort, decimals: ip(1), thresholds: neutral()},
+		field{unit: unitShort, thresholds: neutral()},
 		prom(sum("rate(cxpulse_ingest_messages_consumed_total[$__rate_interval])"), "consumed"),
 		prom(sum("rate(cxpulse_ingest_events_inserted_total[$__rate_interval])"), "inserted"),
 		prom(sum("rate(cxpulse_ingest_events_rejected_total[$__rate_interval])"), "rejected"),
 	))
 	b.add(12, 8, timeseries("Rejected by reason",
 		"Messages that broke the event contract and went to the dead-letter topic, per second, by reason (not_json, too_large, missing_field, invalid_field, score_out_of_range, unknown_type, in_future): rate of cxpulse_ingest_events_rejected_total. Read them with their headers from cx.events.dlq and fix the producer."+perSecond,
-		field{unit: unitShort, decimals: ip(2), thresholds: neutral(), stacked: true, fillOpacity: 30},
+		field{unit: unitShort, thresholds: neutral(), stacked: true, fillOpacity: 30},
 		prom(sum("rate(cxpulse_ingest_events_rejected_total[$__rate_interval])", "reason"), "{{reason}}")))
 	b.add(12, 8, timeseries("Consumer lag",
 		"Messages in the events topic not yet committed by the consumer group, per partition (cxpulse_ingest_consumer_lag, asked from the brokers every kafka.lag_interval; the maximum over the processes that report it). Grows while ClickHouse is down and drains after. Amber from 50,000 (one full batch), red from 500,000.",
-		field{unit: unitShort, decimals: ip(0), min: fp(0), thresholds: lowerIsBetter(50000, 500000), thresholdsStyle: "dashed"},
+		field{unit: unitShort, min: fp(0), thresholds: lowerIsBetter(50000, 500000), thresholdsStyle: "dashed"},
 		prom(maxBy("cxpulse_ingest_consumer_lag", "topic", "partition"), "{{topic}}/{{partition}}"),
 		prom(sum(maxBy("cxpulse_ingest_consumer_lag", "topic", "partition")), "total"),
 	))
@@ -40,13 +40,13 @@ func Pipeline() *sdk.Board {
 	))
 	b.add(8, 8, timeseries("Rows per insert batch",
 		"Rows per ClickHouse insert, p50 and p90 (histogram_quantile over cxpulse_ingest_batch_rows_bucket). Batches close at ingest.batch_rows (50,000), ingest.batch_bytes or one ingest.batch_interval after their first message: small batches mean a quiet stream.",
-		field{unit: unitShort, decimals: ip(0), min: fp(0), thresholds: neutral()},
+		field{unit: unitShort, min: fp(0), thresholds: neutral()},
 		prom(histogramQuantile("0.5", "cxpulse_ingest_batch_rows_bucket"), "p50"),
 		prom(histogramQuantile("0.9", "cxpulse_ingest_batch_rows_bucket"), "p90"),
 	))
 	b.add(8, 8, timeseries("Insert and commit failures",
 		"Failed ClickHouse insert attempts (each retried with backoff; cxpulse_ingest_insert_failures_total) and failed offset commits (redelivered, harmless; cxpulse_ingest_commit_failures_total)."+perSecond,
-		field{unit: unitShort, decimals: ip(2), min: fp(0), thresholds: lowerIsBetter(0.01, 1)},
+		field{unit: unitShort, min: fp(0), thresholds: lowerIsBetter(0.01, 1)},
 		prom(sum("rate(cxpulse_ingest_insert_failures_total[$__rate_interval])"), "insert failures"),
 		prom(sum("rate(cxpulse_ingest_commit_failures_total[$__rate_interval])"), "commit failures"),
 	))
@@ -72,11 +72,11 @@ func Pipeline() *sdk.Board {
 		promNow(maxBy(kpiJob("cxpulse_kpi_snapshot_age_seconds"), "kpi_job"), "{{kpi_job}}")))
 	b.add(8, 8, timeseries("Job runs by result",
 		"KPI job runs per minute by job and result (success, failure, timeout): 60 × rate of cxpulse_kpi_job_runs_total. Failed runs are retried at the next tick."+jobLabel,
-		field{unit: unitShort, decimals: ip(2), min: fp(0), thresholds: neutral()},
+		field{unit: unitShort, min: fp(0), thresholds: neutral()},
 		prom("60 * "+sum(kpiJob("rate(cxpulse_kpi_job_runs_total[$__rate_interval])"), "kpi_job", "result"), "{{kpi_job}} {{result}}")))
 	b.add(8, 8, timeseries("Failed and skipped ticks",
 		"Per job, failed or timed-out runs (cxpulse_kpi_job_failures_total) and ticks skipped because the previous run was still going (cxpulse_kpi_job_skipped_total), per hour: 3600 × rate. Any is worth a look; amber from 1 an hour, red from 10."+jobLabel,
-		field{unit: unitShort, decimals: ip(1), min: fp(0), thresholds: lowerIsBetter(1, 10)},
+		field{unit: unitShort, min: fp(0), thresholds: lowerIsBetter(1, 10)},
 		prom("3600 * "+sum(kpiJob("rate(cxpulse_kpi_job_failures_total[$__rate_interval])"), "kpi_job"), "{{kpi_job}} failed"),
 		prom("3600 * "+sum(kpiJob("rate(cxpulse_kpi_job_skipped_total[$__rate_interval])"), "kpi_job"), "{{kpi_job}} skipped"),
 	))
@@ -92,11 +92,11 @@ func Pipeline() *sdk.Board {
 		prom(maxBy(kpiJob("cxpulse_kpi_job_running"), "kpi_job"), "{{kpi_job}}")))
 	b.add(8, 8, timeseries("Snapshot rows",
 		"Rows in each job's served snapshot (cxpulse_kpi_snapshot_rows): groups with data × KPIs × windows. A sudden drop means groups lost their data (a branch closed) or a job wrote an empty result."+jobLabel,
-		field{unit: unitShort, decimals: ip(0), min: fp(0), thresholds: neutral()},
+		field{unit: unitShort, min: fp(0), thresholds: neutral()},
 		prom(maxBy(kpiJob("cxpulse_kpi_snapshot_rows"), "kpi_job"), "{{kpi_job}}")))
 	b.add(8, 8, timeseries("KPI series dropped",
 		"KPI series left out of /metrics by metrics.max_series, per hour (3600 × rate of cxpulse_kpi_series_dropped_total). Anything above 0 means dashboards and alerts miss groups: raise the limit or switch off team/agent series.",
-		field{unit: unitShort, decimals: ip(0), min: fp(0), thresholds: lowerIsBetter(1, 100)},
+		field{unit: unitShort, min: fp(0), thresholds: lowerIsBetter(1, 100)},
 		prom("3600 * "+sum("rate(cxpulse_kpi_series_dropped_total[$__rate_interval])"), "dropped")))
 	return b.done()
 }

@@ -69,7 +69,7 @@ func Response() *sdk.Board {
 		rawSQLTable(loadSQL("response_by_priority", nil))))
 
 	b.row("SLA attainment ($window)", "met / (met + breached) of the tickets opened in the window; pending tickets (no event yet, target not passed) are left out.")
-	attField := field{unit: unitRatio, max: fp(1), decimals: ip(1), thresholds: thrAttainment, thresholdsStyle: "dashed"}
+	attField := field{unit: unitRatio, max: fp(1), thresholds: thrAttainment, thresholdsStyle: "dashed"}
 	b.add(12, 8, timeseries("SLA attainment per policy and target",
 		"Attainment of each SLA policy and target (first_response, resolution) over the selected branches and channel: Σcxpulse_sla_met / Σ(met + breached). Dashed lines: 95 % (the default objective) and 90 %.",
 		attField, prom(attainment(m, "policy", "target"), "{{policy}} · {{target}}")))
@@ -78,7 +78,7 @@ func Response() *sdk.Board {
 		fRatio(thrAttainment), promNow(attainment(m, "policy", "target"), "{{policy}} · {{target}}")))
 	b.add(6, 8, timeseries("Met, breached and pending tickets",
 		"Tickets opened in the window per outcome, all policies and targets, selected branches and channel: met (event within target), breached (late, or still waiting past the target), pending (waiting within the target). From cxpulse_sla_met, _breached and _pending.",
-		field{unit: unitShort, decimals: ip(0), thresholds: neutral(), stacked: true, fillOpacity: 60, drawStyle: "bars"},
+		field{unit: unitShort, thresholds: neutral(), stacked: true, fillOpacity: 60, drawStyle: "bars"},
 		prom(sum(series("cxpulse_sla_met", m...)), "met"),
 		prom(sum(series("cxpulse_sla_breached", m...)), "breached"),
 		prom(sum(series("cxpulse_sla_pending", m...)), "pending"),
@@ -88,7 +88,7 @@ func Response() *sdk.Board {
 	b.row("Breaching now", "Tickets waiting for their first response or resolution right now, opened within the lookback (kpi.breaching_lookback, default 30d; the window label of these series). The Window variable does not apply.")
 	b.add(12, 8, timeseries("Tickets breaching now and at risk",
 		"Per policy and target, tickets with no first response (resolution) yet that are past their target now (breaching, cxpulse_sla_breaching_now) or past 80 % of it (at risk, cxpulse_sla_at_risk: the ones a team lead can still save), and all the tickets waiting for that event (open, cxpulse_sla_open), in the selected branches and channel.",
-		field{unit: unitShort, decimals: ip(0), thresholds: neutral()},
+		field{unit: unitShort, thresholds: neutral()},
 		prom(sum(series("cxpulse_sla_breaching_now", now...), "policy", "target"), "breaching {{policy}} · {{target}}"),
 		prom(sum(series("cxpulse_sla_at_risk", now...), "policy", "target"), "at risk {{policy}} · {{target}}"),
 		prom(sum(series("cxpulse_sla_open", now...), "policy", "target"), "open {{policy}} · {{target}}"),
@@ -111,7 +111,7 @@ func Response() *sdk.Board {
 		}
 		b.add(12, 8, timeseries("Burn rate: "+target,
 			fmt.Sprintf(burnDesc, target),
-			field{unit: unitNone, decimals: ip(2), min: fp(0), thresholds: thrBurn, thresholdsStyle: "dashed"},
+			field{unit: unitNone, min: fp(0), thresholds: thrBurn, thresholdsStyle: "dashed"},
 			ts...))
 	}
 	b.add(24, 8, barGauge("Burn rate over 1h per branch",

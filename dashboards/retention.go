@@ -20,15 +20,15 @@ func Retention() *sdk.Board {
 		fRatio(thrRetention), rawPromNow(sumRatio("cxpulse_customers_retained", "cxpulse_customers_previous", m), "retention", false)))
 	b.add(18, 8, timeseries("Retention per branch",
 		"Rolling retention of each selected branch over time (cxpulse_retention_ratio): each point compares the window ending there with the window before it."+perBranch+" Dashed lines at the amber (50 %) and green (70 %) marks.",
-		field{unit: unitRatio, max: fp(1), decimals: ip(1), thresholds: thrRetention, thresholdsStyle: "dashed"},
+		field{unit: unitRatio, max: fp(1), thresholds: thrRetention, thresholdsStyle: "dashed"},
 		prom(maxBy(series("cxpulse_retention_ratio", m...), "branch"), "{{branch}}")))
 	b.add(12, 8, timeseries("Churned customers per branch",
 		"Customers active in the previous window and not in the last one, per selected branch (cxpulse_customers_churned). Most dissatisfied customers leave without complaining: this is where they show."+perBranch,
-		field{unit: unitShort, decimals: ip(0), thresholds: neutral()},
+		field{unit: unitShort, thresholds: neutral()},
 		prom(sum(series("cxpulse_customers_churned", m...), "branch"), "{{branch}}")))
 	b.add(12, 8, timeseries("Active, retained and churned customers",
 		"Summed over the selected branches: customers active in the previous window (cxpulse_customers_previous), in the last one (cxpulse_customers_active), in both (retained) and only in the previous one (churned)."+perBranch,
-		field{unit: unitShort, decimals: ip(0), thresholds: neutral()},
+		field{unit: unitShort, thresholds: neutral()},
 		prom(sum(series("cxpulse_customers_previous", m...)), "previously active"),
 		prom(sum(series("cxpulse_customers_active", m...)), "active"),
 		prom(sum(series("cxpulse_customers_retained", m...)), "retained"),

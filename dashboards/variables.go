@@ -47,6 +47,9 @@ const variableSeries = "cxpulse_tickets_opened"
 func refreshOn(v int64) sdk.BoolInt { return sdk.BoolInt{Flag: true, Value: &v} }
 
 const (
+	// refreshNever is written for constants: Grafana's schema wants a number
+	// (0, 1, 2); the SDK's zero value would be false.
+	refreshNever       = 0
 	refreshOnLoad      = 1
 	refreshOnTimeRange = 2
 )
@@ -113,6 +116,7 @@ func clickHouseVars() []sdk.TemplateVar {
 			Type:    "constant",
 			Query:   defaultDatabase,
 			Hide:    sdk.TemplatingHideVariable,
+			Refresh: refreshOn(refreshNever),
 			Options: []sdk.Option{},
 			Current: current(defaultDatabase, defaultDatabase),
 		},

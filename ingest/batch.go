@@ -106,7 +106,11 @@ func (r *rows) add(f *event.Fields, partition int32, offset int64) {
 	r.dueMS = append(r.dueMS, dueMS)
 	r.amount = append(r.amount, f.Amount)
 	r.hasAmount = append(r.hasAmount, f.HasAmount)
-	r.text = append(r.text, f.Comment)
+	text := f.Comment
+	if f.Reason != "" {
+		text = f.Reason // a ticket.pending's reason (contract 1.1) has no column of its own
+	}
+	r.text = append(r.text, text)
 	r.attrKeys = append(r.attrKeys, f.AttrKeys...)
 	r.attrValues = append(r.attrValues, f.AttrValues...)
 	r.attrEnd = append(r.attrEnd, len(r.attrKeys))
@@ -118,7 +122,7 @@ func (r *rows) add(f *event.Fields, partition int32, offset int64) {
 func (r *rows) addEvent(ev *event.Event, partition int32, offset int64) {
 	f := event.Fields{
 		EventID: ev.EventID, Branch: ev.Branch, TicketID: ev.TicketID, RefID: ev.RefID, CustomerID: ev.CustomerID,
-		AgentID: ev.AgentID, Team: ev.Team, Comment: ev.Comment, Type: ev.Type, Channel: ev.Channel,
+		AgentID: ev.AgentID, Team: ev.Team, Comment: ev.Comment, Reason: ev.Reason, Type: ev.Type, Channel: ev.Channel,
 		Priority: ev.Priority, Author: ev.Author, OccurredAt: ev.OccurredAt,
 	}
 	for i, t := range event.Types {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
@@ -166,7 +167,7 @@ func Migrate(ctx context.Context, conn driver.Conn, database string) (MigrateRes
 			continue
 		}
 		for i, stmt := range m.Statements {
-			if err := conn.Exec(ctx, stmt); err != nil {
+			if err := conn.Exec(ctx, stmt); err != nil && !columnAdded(stmt, err) {
 				return res, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
@@ -177,6 +178,17 @@ func Migrate(ctx context.Context, conn driver.Conn, database string) (MigrateRes
 		res.Current = m.Version
 	}
 	return res, nil
+}
+
+// addColumn matches a statement that adds one column, and nothing else.
+var addColumn = regexp.MustCompile(`(?is)^\s*ALTER\s+TABLE\s+\S+\s+ADD\s+COLUMN\s+[^,;]+$`)
+
+// columnAdded reports whether err says that the column stmt adds exists
+// already: 18.16 has no ADD COLUMN IF NOT EXISTS, so a statement that adds
+// one column is idempotent by taking this error (code 44) as done.
+func columnAdded(stmt string, err error) bool {
+	var ex *clickhouse.Exception
+	return errors.As(err, &ex) && ex.Code == 44 && strings.Contains(ex.Message, "already exists") && addColumn.MatchString(stmt)
 }
 
 func record(ctx context.Context, conn driver.Conn, db string, m Migration) error {

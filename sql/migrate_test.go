@@ -59,3 +59,37 @@ func TestMigrateAppliesOnceAndRefusesNewerDatabase(t *testing.T) {
 	require.True(t, errors.Is(err, cxsql.ErrDatabaseAhead), "got %v", err)
 	require.ErrorContains(t, err, "from_the_future")
 }
+
+// Migration 0006 runs again after an interruption (its statements applied,
+// its version not recorded): the Enum change is the same type again and the
+// runner takes an ADD COLUMN of an existing column as done. A ticket.pending
+// can then be stored, with its reason in the comment column.
+func TestMigration0006RunsTwice(t *testing.T) {
+	conn := sqltest.Connect(t)
+	db := sqltest.Database(t, conn)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := cxsql.Migrate(ctx, conn, db)
+	require.NoError(t, err)
+	require.NoError(t, conn.Exec(ctx, "ALTER TABLE `"+db+"`.schema_migrations DELETE WHERE version >= 6"))
+	require.Eventually(t, func() bool {
+		var n uint64
+		require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM `"+db+"`.schema_migrations WHERE version >= 6").Scan(&n))
+		return n == 0
+	}, 30*time.Second, 100*time.Millisecond)
+	again, err := cxsql.Migrate(ctx, conn, db)
+	require.NoError(t, err)
+	require.Len(t, again.Applied, 1)
+	require.Equal(t, uint32(6), again.Applied[0].Version)
+
+	require.NoError(t, conn.Exec(ctx, "INSERT INTO `"+db+"`.events (event_id, type, occurred_at, branch, channel, ticket_id, comment) "+
+		"SELECT 'p1', 'ticket.pending', now(), 'b1', 'other', 'T-1', 'invoice number'"))
+	var typ, comment string
+	require.NoError(t, conn.QueryRow(ctx, "SELECT toString(type), comment FROM `"+db+"`.events WHERE event_id = 'p1'").Scan(&typ, &comment))
+	require.Equal(t, "ticket.pending", typ)
+	require.Equal(t, "invoice number", comment)
+
+	// any other error of an ADD COLUMN still fails the migration
+	err = conn.Exec(ctx, "ALTER TABLE `"+db+"`.no_such_table ADD COLUMN x UInt8")
+	require.Error(t, err)
+}

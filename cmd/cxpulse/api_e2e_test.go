@@ -34,16 +34,22 @@ func loadGeneratedWith(t *testing.T, p *pipeline, seed uint64, branches, days in
 	t.Helper()
 	g, err := gen.New(gen.Config{Branches: branches, Days: days, End: end, Seed: seed, TicketsPerBranchDay: 25})
 	require.NoError(t, err)
+	loadEvents(t, p, g, end)
+	p.appendConfig(gen.ConfigYAML(g.Branches()) + policies)
+	return g
+}
+
+// loadEvents decodes every record g generates and loads it into p's events.
+func loadEvents(t *testing.T, p *pipeline, g *gen.Generator, end time.Time) {
+	t.Helper()
 	var events []event.Event
-	_, err = g.Run(context.Background(), func(r gen.Record) error {
+	_, err := g.Run(context.Background(), func(r gen.Record) error {
 		ev, err := event.Decode(r.Value, end.Add(time.Hour), event.Limits{})
 		events = append(events, ev)
 		return err
 	})
 	require.NoError(t, err)
 	require.NoError(t, ingest.Load(context.Background(), p.conn, "`"+p.db+"`.events", events, 0))
-	p.appendConfig(gen.ConfigYAML(g.Branches()) + policies)
-	return g
 }
 
 func get(t *testing.T, rawURL string, header map[string]string) (int, []byte) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -23,15 +24,28 @@ import (
 // app is the builder: it turns a validated configuration into the parts a
 // subcommand runs. Constructors here do no I/O; the start* methods do.
 type app struct {
-	cfg config.Config
-	log zerolog.Logger
-	reg *prometheus.Registry
+	// cfg is the configuration at start; what a SIGHUP may change is read
+	// from live instead.
+	cfg   config.Config
+	live  atomic.Pointer[liveState]
+	log   zerolog.Logger
+	level *levelHook // the log level, changed by a reload
+	reg   *prometheus.Registry
+	// source loads the configuration again (for SIGHUP); nil for commands
+	// that do not reload.
+	source func() (config.Config, error)
 }
 
 func newApp(cfg config.Config, log zerolog.Logger) *app {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &app{cfg: cfg, log: log, reg: reg}
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), newBuildInfoCollector())
+	level := &levelHook{}
+	level.set(cfg.Log.Level)
+	// The loggers handed out keep the lowest level the configuration allows;
+	// the hook filters by the current one.
+	a := &app{cfg: cfg, log: log.Level(zerolog.DebugLevel).Hook(level), level: level, reg: reg}
+	a.live.Store(newLiveState(cfg))
+	return a
 }
 
 func (a *app) table() string { return "`" + a.cfg.ClickHouse.Database + "`.events" }

@@ -22,12 +22,15 @@ func newCompareCommand(g *globalFlags) *cobra.Command {
 		Use:   "compare",
 		Short: "Rank branches on a KPI and say which differences are real, not noise",
 		Long: `compare ranks the branches on one KPI with, for each: its estimate and
-confidence interval, a shrunken (empirical-Bayes) estimate that keeps a small
-branch from topping the league by luck, a test against the rest of the fleet
-with the false discovery rate controlled (Benjamini–Hochberg) — the flag says
-"above" or "below" only when the difference is beyond noise — and a test
-against the branch's previous period. The consistency line says how evenly
-the fleet performs and how much of the spread is real.
+confidence interval, a shrunken (empirical-Bayes) estimate that orders the
+league and keeps a small branch from topping it by luck, a test against the
+standard of the typical branch (a funnel plot with overdispersion estimated
+from winsorised z-scores, Spiegelhalter 2005, so that the outliers do not
+drag the reference) with the false discovery rate controlled
+(Benjamini–Hochberg) — the flag says "above" or "below" only when the
+difference is beyond noise and beyond the usual spread between branches —
+and a test against the branch's previous period. The consistency line says
+how evenly the fleet performs and how much of the spread is real.
 
 KPIs: nps, csat, sla (--policy, --target), fcr, punctuality, promise_kept,
 first_response and resolution (medians, rank-based tests).
@@ -100,7 +103,7 @@ func writeComparison(w io.Writer, format string, res compare.Result) error {
 	case "csv":
 		cw := csv.NewWriter(w)
 		_ = cw.Write([]string{"kpi", "window", "as_of", "rank", "branch", "n", "estimate", "low", "high", "shrunk",
-			"vs_fleet", "p_value", "q_value", "flag", "worse", "vs_previous", "p_previous"})
+			"vs_standard", "p_value", "q_value", "flag", "worse", "vs_previous", "p_previous"})
 		for i, b := range res.Branches {
 			prev, pp := "", ""
 			if b.VsPrevious != nil {
@@ -108,7 +111,7 @@ func writeComparison(w io.Writer, format string, res compare.Result) error {
 			}
 			_ = cw.Write([]string{res.KPI, res.Window, res.AsOf.Format("2006-01-02T15:04:05Z07:00"), strconv.Itoa(i + 1), b.Branch,
 				num(b.Estimate.N), num(b.Estimate.Value), num(b.Estimate.Low), num(b.Estimate.High), num(b.Shrunk),
-				num(b.VsFleet.Effect), num(b.VsFleet.PValue), num(b.VsFleet.QValue), b.Flag, strconv.FormatBool(b.Worse), prev, pp})
+				num(b.VsStandard.Effect), num(b.VsStandard.PValue), num(b.VsStandard.QValue), b.Flag, strconv.FormatBool(b.Worse), prev, pp})
 		}
 		cw.Flush()
 		return cw.Error()
@@ -129,8 +132,12 @@ func writeComparison(w io.Writer, format string, res compare.Result) error {
 	if res.Fleet.Has {
 		fmt.Fprintf(w, "fleet: %s%s [%s, %s], n = %s\n", short(res.Fleet.Value*scale), unit, short(res.Fleet.Low*scale), short(res.Fleet.High*scale), short(res.Fleet.N))
 	}
+	if st := res.Standard; st.Groups > 0 {
+		fmt.Fprintf(w, "standard (the typical branch): %s%s, between-branch SD %s%s, overdispersion %s\n",
+			short(st.Centre*scale), unit, short(math.Sqrt(st.Between)*scale), unit, short(st.Phi))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "#\tbranch\tn\testimate\tinterval\tshrunk\tvs fleet\tq\tflag\tvs previous\tp\t")
+	fmt.Fprintln(tw, "#\tbranch\tn\tshrunk\testimate\tinterval\tvs standard\tq\tflag\tvs previous\tp\t")
 	for i, b := range res.Branches {
 		flag := ""
 		if b.Flag != "" {
@@ -140,9 +147,9 @@ func writeComparison(w io.Writer, format string, res compare.Result) error {
 		if b.VsPrevious != nil {
 			prev, pp = signed(b.VsPrevious.Effect*scale), short(b.VsPrevious.PValue)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\t[%s, %s]\t%s\t%s\t%s\t%s\t%s\t%s\t\n", i+1, b.Branch, short(b.Estimate.N),
-			short(b.Estimate.Value*scale), unit, short(b.Estimate.Low*scale), short(b.Estimate.High*scale), short(b.Shrunk*scale),
-			signed(b.VsFleet.Effect*scale), short(b.VsFleet.QValue), flag, prev, pp)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\t%s\t[%s, %s]\t%s\t%s\t%s\t%s\t%s\t\n", i+1, b.Branch, short(b.Estimate.N),
+			short(b.Shrunk*scale), unit, short(b.Estimate.Value*scale), short(b.Estimate.Low*scale), short(b.Estimate.High*scale),
+			signed(b.VsStandard.Effect*scale), short(b.VsStandard.QValue), flag, prev, pp)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -34,7 +34,7 @@ With --once every enabled job runs once, as of now, and compute exits.`,
 			if err != nil {
 				return err
 			}
-			a := newApp(cfg, newLogger(cfg, cmd.ErrOrStderr()))
+			a := newApp(cfg, newLogger(cfg, cmd.ErrOrStderr())).reloadFrom(g, cmd)
 			ctx := cmd.Context()
 			conn, err := a.connectMigrated(ctx)
 			if err != nil {
@@ -55,9 +55,11 @@ With --once every enabled job runs once, as of now, and compute exits.`,
 				return err
 			}
 			srv := &healthServer{addr: a.cfg.HTTP.Addr, reg: a.reg, kpi: exp, ready: func() error { return nil }, log: a.log,
-				metricsAuth: a.cfg.HTTP.MetricsAuth, routes: webRoutes(a.cfg.HTTP, func() *web { return site }, a.log)}
+				metricsAuth: a.metricsAuth, routes: webRoutes(a.cfg.HTTP.Addr, a.httpAuth, func() *web { return site }, a.log)}
 			group, gctx := errgroup.WithContext(ctx)
-			group.Go(func() error { return srv.Run(gctx) })
+			if err := a.startServing(gctx, group, srv, exp); err != nil {
+				return err
+			}
 			group.Go(func() error { return sched.Run(gctx) })
 			return group.Wait()
 		},
@@ -68,7 +70,7 @@ With --once every enabled job runs once, as of now, and compute exits.`,
 
 // computeOnce runs every enabled job once as of asOf.
 func (a *app) computeOnce(ctx context.Context, conn driver.Conn, asOf time.Time, out io.Writer) error {
-	params, err := a.cfg.KPIParams()
+	params, err := a.kpiParams()
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ The schema must be migrated first (cxpulse migrate).`,
 			if err != nil {
 				return err
 			}
-			a := newApp(cfg, newLogger(cfg, cmd.ErrOrStderr()))
+			a := newApp(cfg, newLogger(cfg, cmd.ErrOrStderr())).reloadFrom(g, cmd)
 			return a.runPipeline(cmd.Context(), pipelineOptions{})
 		},
 	}
@@ -74,11 +74,13 @@ func (a *app) runPipeline(ctx context.Context, opts pipelineOptions) error {
 		exp = a.newExporter()
 	}
 	var site atomic.Pointer[web]
-	srv := &healthServer{addr: a.cfg.HTTP.Addr, reg: a.reg, kpi: exp, ready: ready, log: a.log, metricsAuth: a.cfg.HTTP.MetricsAuth}
+	srv := &healthServer{addr: a.cfg.HTTP.Addr, reg: a.reg, kpi: exp, ready: ready, log: a.log, metricsAuth: a.metricsAuth}
 	if opts.kpi {
-		srv.routes = webRoutes(a.cfg.HTTP, site.Load, a.log)
+		srv.routes = webRoutes(a.cfg.HTTP.Addr, a.httpAuth, site.Load, a.log)
 	}
-	group.Go(func() error { return srv.Run(gctx) })
+	if err := a.startServing(gctx, group, srv, exp); err != nil {
+		return err
+	}
 	group.Go(func() error {
 		conn, err := a.connectClickHouse(gctx)
 		if err != nil {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"github.com/spf13/cobra"
+
+	"github.com/cxpulse/cxpulse/cmd/cxpulse/config"
 )
 
 func newRunCommand(g *globalFlags) *cobra.Command {
@@ -31,7 +33,16 @@ any Kafka client, kcat for example, can produce to ADDR.`,
 				cfg.Kafka.Brokers = []string{embeddedKafka}
 				log.Info().Str("addr", embeddedKafka).Msg("embedded kafka broker started")
 			}
-			return newApp(cfg, log).runPipeline(cmd.Context(), pipelineOptions{migrate: true, kpi: true})
+			a := newApp(cfg, log).reloadFrom(g, cmd)
+			if embeddedKafka != "" {
+				load := a.source
+				a.source = func() (config.Config, error) {
+					c, err := load()
+					c.Kafka.Brokers = []string{embeddedKafka}
+					return c, err
+				}
+			}
+			return a.runPipeline(cmd.Context(), pipelineOptions{migrate: true, kpi: true})
 		},
 	}
 	cmd.Flags().StringVar(&embeddedKafka, "embedded-kafka", "", "start an in-process Kafka broker on this host:port and consume from it")

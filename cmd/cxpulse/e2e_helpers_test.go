@@ -225,7 +225,14 @@ func generate(t *testing.T, seed uint64) ([]gen.Record, gen.Truth) {
 }
 
 func generatorAt(t *testing.T, seed uint64, end time.Time) *gen.Generator {
-	g, err := gen.New(gen.Config{Branches: 5, Days: 7, End: end, Seed: seed,
+	return generatorFor(t, seed, end, 7)
+}
+
+// generatorFor is generatorAt over days days. Appointments are booked one to
+// fourteen days ahead, so a week holds only about ten that have started: a
+// test that needs every punctuality field (a late start among them) wants two.
+func generatorFor(t *testing.T, seed uint64, end time.Time, days int) *gen.Generator {
+	g, err := gen.New(gen.Config{Branches: 5, Days: days, End: end, Seed: seed,
 		TicketsPerBranchDay: 15, BadRatio: 0.02, DupRatio: 0.05})
 	require.NoError(t, err)
 	return g
@@ -239,7 +246,10 @@ func generatedCalendars(t *testing.T, seed uint64) string {
 
 // generateAt is generate for a period that ends at end.
 func generateAt(t *testing.T, seed uint64, end time.Time) ([]gen.Record, gen.Truth) {
-	g := generatorAt(t, seed, end)
+	return generateFrom(t, generatorAt(t, seed, end))
+}
+
+func generateFrom(t *testing.T, g *gen.Generator) ([]gen.Record, gen.Truth) {
 	var recs []gen.Record
 	truth, err := g.Run(context.Background(), func(r gen.Record) error { recs = append(recs, r); return nil })
 	require.NoError(t, err)
@@ -268,23 +278,7 @@ func (p *pipeline) produce(recs []gen.Record) {
 
 // uniqueByType counts distinct event_ids per type, as every KPI counts them.
 func (p *pipeline) uniqueByType() (map[event.Type]int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	rows, err := p.conn.Query(ctx, "SELECT toString(type), uniqExact(event_id) FROM `"+p.db+"`.events GROUP BY type")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[event.Type]int{}
-	for rows.Next() {
-		var typ string
-		var n uint64
-		if err := rows.Scan(&typ, &n); err != nil {
-			return nil, err
-		}
-		out[event.Type(typ)] = int(n)
-	}
-	return out, rows.Err()
+	return sqltest.UniqueByType(p.conn, p.db)
 }
 
 func total(m map[event.Type]int) int {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 
@@ -84,8 +85,7 @@ func (a *app) preloadSnapshots(ctx context.Context, conn driver.Conn, exp *expos
 // computes its job's KPIs as of the tick, writes them as a snapshot and
 // hands them to exp for /metrics.
 func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule.Scheduler, error) {
-	params, err := a.cfg.KPIParams()
-	if err != nil {
+	if _, err := a.kpiParams(); err != nil {
 		return nil, err
 	}
 	engine := a.newEngine(conn)
@@ -97,6 +97,11 @@ func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule
 		jobs = append(jobs, schedule.Job{
 			Name: spec.Name, Spec: cfg.Schedule, Timeout: cfg.Timeout,
 			Run: func(ctx context.Context, tick time.Time) error {
+				// read per run: a reload may have replaced calendars and policies
+				params, err := a.kpiParams()
+				if err != nil {
+					return err
+				}
 				rows, err := kpi.RunJob(ctx, engine, snaps, spec, params, tick, log)
 				if err == nil && exp != nil {
 					exp.Update(spec.Name, tick, rows)
@@ -108,9 +113,13 @@ func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule
 	if cj, ok := a.cfg.KPI.Jobs[config.CompareJob]; ok && !cj.Disabled && exp != nil {
 		jobs = append(jobs, schedule.Job{Name: config.CompareJob, Spec: cj.Schedule, Timeout: cj.Timeout,
 			Run: func(ctx context.Context, tick time.Time) error {
-				flags, err := screenBranches(ctx, engine, params, tick)
+				params, err := a.kpiParams()
+				if err != nil {
+					return err
+				}
+				branches, standards, err := screenBranches(ctx, engine, params, tick)
 				if err == nil {
-					exp.UpdateFlags(tick, flags)
+					exp.UpdateComparisons(tick, branches, standards)
 				}
 				return err
 			}})
@@ -121,26 +130,30 @@ func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter) (*schedule
 // screenedKPIs are the KPIs whose flagged branches are exported.
 var screenedKPIs = []string{"nps", "csat", "sla", "fcr", "punctuality", "promise_kept", "first_response"}
 
-// screenBranches compares every branch with the rest of the fleet on the
-// screened KPIs over 30 days (the window alerts and dashboards compare on).
-func screenBranches(ctx context.Context, engine *kpi.Engine, params kpi.Params, asOf time.Time) ([]expose.Flagged, error) {
+// screenBranches compares every branch with the standard of the typical
+// branch on the screened KPIs over 30 days (the window alerts and dashboards
+// compare on).
+func screenBranches(ctx context.Context, engine *kpi.Engine, params kpi.Params, asOf time.Time) ([]expose.Compared, []expose.Standard, error) {
 	win, _ := kpi.ParseWindow("30d")
 	p := params
 	p.AsOf = asOf
-	var out []expose.Flagged
+	var branches []expose.Compared
+	var standards []expose.Standard
 	for _, k := range screenedKPIs {
 		if k == "sla" && len(p.Policies) == 0 {
 			continue
 		}
 		res, err := compare.Compare(ctx, engine, p, compare.Options{KPI: k, Window: win})
 		if err != nil {
-			return nil, fmt.Errorf("compare %s: %w", k, err)
+			return nil, nil, fmt.Errorf("compare %s: %w", k, err)
 		}
+		standards = append(standards, expose.Standard{KPI: k, Window: win.Label, Centre: res.Standard.Centre, BetweenSD: math.Sqrt(res.Standard.Between)})
 		for _, b := range res.Branches {
-			if b.Flag != "" {
-				out = append(out, expose.Flagged{KPI: k, Window: win.Label, Branch: b.Branch, Direction: b.Flag, Worse: b.Worse})
-			}
+			branches = append(branches, expose.Compared{KPI: k, Window: win.Label, Branch: b.Branch,
+				Value: b.Estimate.Value, Answers: b.Estimate.N, Shrunk: b.Shrunk,
+				Low95: b.Limits.Low95, High95: b.Limits.High95, Low998: b.Limits.Low998, High998: b.Limits.High998,
+				Direction: b.Flag, Worse: b.Worse})
 		}
 	}
-	return out, nil
+	return branches, standards, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +23,7 @@ type globalFlags struct {
 	logLevel   string
 	logFormat  string
 	httpAddr   string
+	pprofAddr  string
 	brokers    []string
 	topic      string
 	groupID    string
@@ -56,12 +58,16 @@ Passwords are read only from the environment or from files:
 ` + envHelp(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// --version beside `cxpulse version`, printing the same line.
+		Version: version,
 	}
+	root.SetVersionTemplate(versionLine())
 	f := root.PersistentFlags()
 	f.StringVar(&g.configPath, "config", "", "YAML configuration file (see README: Configuration)")
 	f.StringVar(&g.logLevel, "log-level", "", "log level: debug, info, warn, error (default info)")
 	f.StringVar(&g.logFormat, "log-format", "", "log format: json for machines, console for people (default json)")
 	f.StringVar(&g.httpAddr, "http-addr", "", `address of /metrics, /healthz and /readyz (default ":9464")`)
+	f.StringVar(&g.pprofAddr, "pprof-addr", "", `serve /debug/pprof/ on this separate host:port (default "": off)`)
 	f.StringSliceVar(&g.brokers, "kafka-brokers", nil, "Kafka bootstrap brokers, host:port,… (default 127.0.0.1:9092)")
 	f.StringVar(&g.topic, "kafka-topic", "", "events topic (default cx.events)")
 	f.StringVar(&g.groupID, "group-id", "", "Kafka consumer group of the ingest processes (default cxpulse-ingest)")
@@ -85,8 +91,9 @@ Passwords are read only from the environment or from files:
 
 	root.AddCommand(
 		newMigrateCommand(g), newIngestCommand(g), newRunCommand(g), newDemoCommand(g),
-		newGenCommand(g), newProduceCommand(g), newVersionCommand(),
+		newGenCommand(g), newProduceCommand(g), newVersionCommand(), newHealthcheckCommand(g),
 		newComputeCommand(g), newReportCommand(g), newBackfillCommand(g), newBenchCommand(g), newDashboardsCommand(), newCompareCommand(g),
+		newConfigCommand(g),
 	)
 	return root
 }
@@ -100,14 +107,16 @@ func envHelp() string {
 }
 
 // load builds the configuration: defaults, file, environment, flags; then
-// secrets from files, then validation.
+// secrets and certificates from files, then validation. Past the file's
+// syntax, every problem is reported at once, each naming its field.
 func (g *globalFlags) load(flags *pflag.FlagSet) (config.Config, error) {
 	c, err := config.LoadFile(g.configPath)
 	if err != nil {
 		return c, err
 	}
+	var errs []error
 	if err := c.ApplyEnv(os.LookupEnv); err != nil {
-		return c, fmt.Errorf("environment: %w", err)
+		errs = append(errs, fmt.Errorf("environment: %w", err))
 	}
 	set := func(name string, apply func()) {
 		if flags.Changed(name) {
@@ -117,16 +126,15 @@ func (g *globalFlags) load(flags *pflag.FlagSet) (config.Config, error) {
 	set("log-level", func() { c.Log.Level = g.logLevel })
 	set("log-format", func() { c.Log.Format = g.logFormat })
 	set("http-addr", func() { c.HTTP.Addr = g.httpAddr })
+	set("pprof-addr", func() { c.Debug.PprofAddr = g.pprofAddr })
 	set("kafka-brokers", func() { c.Kafka.Brokers = g.brokers })
 	set("kafka-topic", func() { c.Kafka.Topic = g.topic })
 	set("group-id", func() { c.Kafka.GroupID = g.groupID })
 	set("clickhouse-addr", func() { c.ClickHouse.Addr = g.chAddr })
 	set("clickhouse-database", func() { c.ClickHouse.Database = g.chDatabase })
 	set("clickhouse-user", func() { c.ClickHouse.User = g.chUser })
-	if err := c.ResolveSecrets(); err != nil {
-		return c, err
-	}
-	if err := c.Validate(); err != nil {
+	errs = append(errs, c.ResolveSecrets(), c.Validate(), config.CheckServerTLS(c.HTTP.TLS))
+	if err := errors.Join(errs...); err != nil {
 		return c, fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	return c, nil

@@ -28,7 +28,8 @@ import (
 // as text.
 type web struct {
 	engine *kpi.Engine
-	params kpi.Params
+	// params are the current KPI parameters (a reload may replace them).
+	params func() kpi.Params
 	log    zerolog.Logger
 	now    func() time.Time
 
@@ -46,23 +47,24 @@ type cachedPage struct {
 const pageTTL = time.Minute
 
 func (a *app) newWeb(conn driver.Conn) (*web, error) {
-	p, err := a.cfg.KPIParams()
-	if err != nil {
+	if _, err := a.kpiParams(); err != nil {
 		return nil, err
 	}
-	return &web{engine: a.newEngine(conn), params: p,
+	params := func() kpi.Params { p, _ := a.kpiParams(); return p }
+	return &web{engine: a.newEngine(conn), params: params,
 		log: a.log.With().Str("component", "web").Logger(), now: time.Now, pages: map[string]cachedPage{}}, nil
 }
 
 // routes adds the API and the page behind the access guard. A nil w (no
 // ClickHouse yet) answers 503.
-func webRoutes(cfg config.HTTP, get func() *web, log zerolog.Logger) func(mux *http.ServeMux) {
-	open := !cfg.Auth.Enabled() && isLoopback(cfg.Addr)
-	if !cfg.Auth.Enabled() && !open {
-		log.Warn().Str("addr", cfg.Addr).Msg("the API and overview page answer 403: they listen beyond the loopback without http.auth")
+func webRoutes(addr string, auth func() config.HTTPAuth, get func() *web, log zerolog.Logger) func(mux *http.ServeMux) {
+	loopback := isLoopback(addr)
+	if !auth().Enabled() && !loopback {
+		log.Warn().Str("addr", addr).Msg("the API and overview page answer 403: they listen beyond the loopback without http.auth")
 	}
+	open := func(a config.HTTPAuth) bool { return !a.Enabled() && loopback }
 	wrap := func(h func(w *web, rw http.ResponseWriter, r *http.Request)) http.Handler {
-		return guard(cfg.Auth, open, "the API and the overview page", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		return guard(auth, open, "the API and the overview page", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 			if r.Method != http.MethodGet && r.Method != http.MethodHead {
 				apiError(rw, http.StatusMethodNotAllowed, "only GET")
 				return
@@ -82,12 +84,14 @@ func webRoutes(cfg config.HTTP, get func() *web, log zerolog.Logger) func(mux *h
 	}
 }
 
-// guard lets a request through when it carries the configured bearer token
-// or basic-auth credentials, or when open; otherwise 401 (or 403 when no
-// credentials are configured at all).
-func guard(auth config.HTTPAuth, open bool, what string, next http.Handler) http.Handler {
+// guard lets a request through when it carries the current bearer token or
+// basic-auth credentials, or when open says the current credentials leave
+// it open; otherwise 401 (or 403 when no credentials are configured at all).
+// The credentials are read per request: a SIGHUP may replace them.
+func guard(current func() config.HTTPAuth, open func(config.HTTPAuth) bool, what string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if open || authorized(auth, r) {
+		auth := current()
+		if open(auth) || authorized(auth, r) {
 			next.ServeHTTP(rw, r)
 			return
 		}
@@ -181,7 +185,7 @@ func (w *web) kpis(rw http.ResponseWriter, r *http.Request) {
 		apiError(rw, http.StatusBadRequest, err.Error())
 		return
 	}
-	p := w.params
+	p := w.params()
 	p.AsOf, p.Windows = c.asOf, c.windows
 	p.By = splitComma(q.Get("by"))
 	if len(p.By) == 0 {
@@ -223,7 +227,7 @@ func (w *web) compare(rw http.ResponseWriter, r *http.Request) {
 		apiError(rw, http.StatusBadRequest, err.Error())
 		return
 	}
-	p := w.params
+	p := w.params()
 	p.AsOf = c.asOf
 	res, err := compare.Compare(r.Context(), w.engine, p, opts)
 	if err != nil {

@@ -38,9 +38,10 @@ const trendPoints = 8
 // build computes the overview as of asOf for window win.
 func (w *web) build(ctx context.Context, asOf time.Time, win kpi.Window) (overview.Page, error) {
 	page := overview.Page{Title: "cxpulse — service quality", AsOf: asOf, Window: win.Label}
-	policy, hasPolicy := sla.Policy{}, len(w.params.Policies) > 0
+	params := w.params()
+	policy, hasPolicy := sla.Policy{}, len(params.Policies) > 0
 	if hasPolicy {
-		policy = w.params.Policies[0]
+		policy = params.Policies[0]
 	}
 	kpis := make([]string, 0, len(tileSpecs))
 	for _, t := range tileSpecs {
@@ -49,7 +50,7 @@ func (w *web) build(ctx context.Context, asOf time.Time, win kpi.Window) (overvi
 	// fleet values now and on each of the days before, for the sparklines
 	trend := make([]map[string]kpi.Row, trendPoints)
 	for i := range trend {
-		p := w.params
+		p := params
 		p.AsOf, p.Windows, p.By = asOf.Add(-time.Duration(trendPoints-1-i)*24*time.Hour), []kpi.Window{win}, []string{kpi.DimBranch}
 		rows, err := w.engine.Compute(ctx, p, kpis...)
 		if err != nil {
@@ -96,7 +97,7 @@ func (w *web) build(ctx context.Context, asOf time.Time, win kpi.Window) (overvi
 		if l.kpi == "sla" && !hasPolicy {
 			continue
 		}
-		p := w.params
+		p := params
 		p.AsOf = asOf
 		res, err := compare.Compare(ctx, w.engine, p, compare.Options{KPI: l.kpi, Window: win, Policy: policy.Name, Target: sla.TargetFirstResponse})
 		if err != nil {
@@ -107,7 +108,7 @@ func (w *web) build(ctx context.Context, asOf time.Time, win kpi.Window) (overvi
 
 	// SLA heatmap, branch × channel
 	if hasPolicy {
-		p := w.params
+		p := params
 		p.AsOf, p.Windows = asOf, []kpi.Window{win}
 		rows, err := w.engine.Compute(ctx, p, kpi.SLA)
 		if err != nil {
@@ -137,13 +138,15 @@ func ranking(res compare.Result, title string, asOf time.Time) overview.Ranking 
 		unit = "s"
 	}
 	q := url.Values{"kpi": {res.KPI}, "window": {res.Window}, "as_of": {asOf.Format(time.RFC3339)}}
+	f := res.Standard
+	f.Centre, f.Sigma, f.Between = f.Centre*scale, f.Sigma*scale, f.Between*scale*scale
 	out := overview.Ranking{KPI: res.KPI, Title: fmt.Sprintf("%s, %s", title, res.Window), Unit: unit,
-		HigherIsBetter: res.HigherIsBetter, Fleet: res.Fleet.Value * scale, Level: res.Level, FDR: res.FDR,
+		HigherIsBetter: res.HigherIsBetter, Standard: f.Centre, Funnel: f, Level: res.Level, FDR: res.FDR,
 		APIURL: "/api/v1/compare?" + q.Encode()}
 	for _, b := range res.Branches {
 		out.Rows = append(out.Rows, overview.RankRow{Branch: b.Branch, N: b.Estimate.N, Value: b.Estimate.Value * scale,
 			Low: b.Estimate.Low * scale, High: b.Estimate.High * scale, Shrunk: b.Shrunk * scale,
-			Flag: b.Flag, Worse: b.Worse, QValue: b.VsFleet.QValue})
+			Flag: b.Flag, Worse: b.Worse, QValue: b.VsStandard.QValue})
 	}
 	return out
 }

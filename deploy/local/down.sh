@@ -8,7 +8,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 
-ALL=(alertmanager prometheus kafka clickhouse) # reverse start order
+ALL=(docker alertmanager prometheus kafka clickhouse) # reverse start order
 servers=("$@")
 if ((${#servers[@]} == 0)) || [[ " ${servers[*]} " == *" all "* ]]; then servers=("${ALL[@]}"); fi
 
@@ -16,7 +16,7 @@ failed=()
 for s in "${servers[@]}"; do
 	case "$s" in
 	kcat) continue ;; # nothing runs
-	clickhouse | kafka | prometheus | alertmanager)
+	clickhouse | kafka | prometheus | alertmanager | docker)
 		"$LOCAL_DIR/$s.sh" stop || failed+=("$s")
 		;;
 	*) die "unknown server '$s' (known: ${ALL[*]} kcat, all)" ;;

@@ -3,6 +3,7 @@
 #
 #   deploy/local/up.sh [servers...]   default: clickhouse kafka
 #   deploy/local/up.sh all            clickhouse kafka prometheus alertmanager kcat
+#   deploy/local/up.sh docker         the Docker engine of the image checks (not in all)
 #
 # kcat is only installed (no server). Stops at the first server that fails.
 set -euo pipefail
@@ -18,7 +19,7 @@ t0=$(now_ms)
 for s in "${servers[@]}"; do
 	case "$s" in
 	kcat) "$LOCAL_DIR/kcat.sh" install ;;
-	clickhouse | kafka | prometheus | alertmanager) "$LOCAL_DIR/$s.sh" start ;;
+	clickhouse | kafka | prometheus | alertmanager | docker) "$LOCAL_DIR/$s.sh" start ;;
 	*) die "unknown server '$s' (known: ${ALL[*]}, all)" ;;
 	esac
 done

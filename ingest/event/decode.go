@@ -54,6 +54,11 @@ type Limits struct {
 	MaxBytes int
 	// MaxFutureSkew is how far occurred_at may lie ahead of the ingest clock (default 5m).
 	MaxFutureSkew time.Duration
+	// Contract is the contract version whose types are accepted: "" for
+	// ContractVersion, "1.0" for the thirteen types of 1.0 only (what a
+	// consumer built before 1.1 does: the newer types dead-letter with
+	// unknown_type).
+	Contract string
 }
 
 // DefaultLimits are the contract's defaults.
@@ -85,6 +90,9 @@ func validBranch(s string) bool {
 // Optional fields the producer left out are zero, with Has… false.
 type Fields struct {
 	EventID, Branch, TicketID, RefID, CustomerID, AgentID, Team, Comment string
+	// Reason is a ticket.pending's reason (contract 1.1), empty elsewhere;
+	// ingest stores it in the comment column (never both are set).
+	Reason string
 	// Type is the contract's constant and TypeIndex its position in Types.
 	Type      Type
 	TypeIndex int
@@ -104,9 +112,9 @@ type Fields struct {
 	AttrKeys, AttrValues []string
 
 	// Raw parts kept between reading and validating the message.
-	typ, occurredAt, dueAt string
-	score, amount          *fastjson.Value
-	attrDistinct           int // distinct attribute keys when beyond the limit, else 0
+	typ, occurredAt, dueAt, reason string
+	score, amount                  *fastjson.Value
+	attrDistinct                   int // distinct attribute keys when beyond the limit, else 0
 }
 
 // maxAttributes is the contract's limit on attribute keys.
@@ -184,7 +192,7 @@ func Decode(value []byte, now time.Time, lim Limits) (Event, error) {
 		EventID: strings.Clone(f.EventID), Type: f.Type, OccurredAt: f.OccurredAt, Branch: strings.Clone(f.Branch),
 		Channel: f.Channel, TicketID: strings.Clone(f.TicketID), RefID: strings.Clone(f.RefID),
 		CustomerID: strings.Clone(f.CustomerID), AgentID: strings.Clone(f.AgentID), Team: strings.Clone(f.Team),
-		Priority: f.Priority, Author: f.Author, Comment: strings.Clone(f.Comment),
+		Priority: f.Priority, Author: f.Author, Comment: strings.Clone(f.Comment), Reason: strings.Clone(f.Reason),
 	}
 	if f.HasScore {
 		score := f.Score
@@ -286,6 +294,8 @@ func (d *decoder) field(key []byte, v *fastjson.Value) {
 		dst = &f.dueAt
 	case "comment":
 		dst = &f.Comment
+	case "reason":
+		dst = &f.reason
 	case "score":
 		f.score = v
 		return
@@ -403,7 +413,7 @@ func (f *Fields) validate(now time.Time, lim Limits) error {
 		return missing("type")
 	}
 	r, index, ok := ruleOf(f.typ)
-	if !ok {
+	if !ok || index >= typesKnown(lim.Contract) {
 		return &Error{Reason: ReasonUnknownType, Field: "type", Msg: fmt.Sprintf("unknown type %q", truncate(f.typ))}
 	}
 	f.Type, f.TypeIndex = r.typ, index
@@ -499,6 +509,16 @@ func (f *Fields) validate(now time.Time, lim Limits) error {
 	case r.needs&needDueAt != 0 && !f.HasDueAt:
 		return missing("due_at")
 	}
+	if r.reason && f.reason != "" {
+		// the reason is kept in the comment column, so one of them only
+		if f.Comment != "" {
+			return invalid("reason", "%s carries reason or comment, not both", r.typ)
+		}
+		if err := checkLen("reason", f.reason, 256); err != nil {
+			return err
+		}
+		f.Reason = f.reason
+	}
 	if r.survey {
 		if f.score == nil {
 			return missing("score")
@@ -528,7 +548,7 @@ func (f *Fields) validate(now time.Time, lim Limits) error {
 	if r.typ == TicketOpened && f.Priority == "" {
 		f.Priority = PriorityNormal
 	}
-	f.typ, f.occurredAt, f.dueAt, f.score, f.amount = "", "", "", nil, nil
+	f.typ, f.occurredAt, f.dueAt, f.reason, f.score, f.amount = "", "", "", "", nil, nil
 	return nil
 }
 

@@ -129,3 +129,62 @@ func FuzzDecode(f *testing.F) {
 		require.True(t, ev.Type.Known())
 	})
 }
+
+// Contract 1.1 adds ticket.pending (with an optional reason, kept in the
+// comment column) and ticket.resumed; both need a ticket_id like every
+// ticket.* type.
+func TestDecodePendingAndResumed(t *testing.T) {
+	base := `"occurred_at":"2026-10-05T09:00:00Z","branch":"b1","ticket_id":"T-1"`
+	ev, err := event.Decode([]byte(`{"event_id":"p1","type":"ticket.pending",`+base+`,"reason":"waiting for the invoice number"}`), now, event.DefaultLimits)
+	require.NoError(t, err)
+	require.Equal(t, event.TicketPending, ev.Type)
+	require.Equal(t, "waiting for the invoice number", ev.Reason)
+	require.True(t, ev.Type.IsTicket())
+
+	ev, err = event.Decode([]byte(`{"event_id":"p2","type":"ticket.pending",`+base+`}`), now, event.DefaultLimits)
+	require.NoError(t, err, "the reason is optional")
+	require.Empty(t, ev.Reason)
+
+	ev, err = event.Decode([]byte(`{"event_id":"r1","type":"ticket.resumed",`+base+`,"reason":"ignored here"}`), now, event.DefaultLimits)
+	require.NoError(t, err)
+	require.Equal(t, event.TicketResumed, ev.Type)
+	require.Empty(t, ev.Reason, "only ticket.pending carries a reason; elsewhere it is an unknown field")
+
+	for _, tc := range []struct{ name, value, field string }{
+		{"pending without ticket", `{"event_id":"p","type":"ticket.pending","occurred_at":"2026-10-05T09:00:00Z","branch":"b1"}`, "ticket_id"},
+		{"resumed without ticket", `{"event_id":"r","type":"ticket.resumed","occurred_at":"2026-10-05T09:00:00Z","branch":"b1"}`, "ticket_id"},
+		{"long reason", `{"event_id":"p","type":"ticket.pending",` + base + `,"reason":"` + strings.Repeat("r", 257) + `"}`, "reason"},
+		{"reason and comment", `{"event_id":"p","type":"ticket.pending",` + base + `,"reason":"a","comment":"b"}`, "reason"},
+		{"reason not a string", `{"event_id":"p","type":"ticket.pending",` + base + `,"reason":5}`, "reason"},
+	} {
+		_, err := event.Decode([]byte(tc.value), now, event.DefaultLimits)
+		var verr *event.Error
+		require.ErrorAs(t, err, &verr, tc.name)
+		require.Equal(t, tc.field, verr.Field, tc.name)
+	}
+}
+
+// The compatibility rule of docs/EVENTS.md: a consumer of contract 1.0
+// dead-letters the types 1.1 added with unknown_type, and accepts everything
+// else a 1.1 producer sends exactly as before.
+func TestDecodeAsContract10RejectsTheNewTypes(t *testing.T) {
+	old := event.DefaultLimits
+	old.Contract = "1.0"
+	require.Len(t, event.TypesOf("1.0"), 13)
+	for _, typ := range []event.Type{event.TicketPending, event.TicketResumed} {
+		require.NotContains(t, event.TypesOf("1.0"), typ)
+		line := `{"event_id":"e","type":"` + string(typ) + `","occurred_at":"2026-10-05T09:00:00Z","branch":"b1","ticket_id":"T"}`
+		_, err := event.Decode([]byte(line), now, old)
+		var verr *event.Error
+		require.ErrorAs(t, err, &verr)
+		require.Equal(t, event.ReasonUnknownType, verr.Reason)
+		_, err = event.Decode([]byte(line), now, event.DefaultLimits)
+		require.NoError(t, err)
+	}
+	for _, typ := range event.TypesOf("1.0") {
+		require.Contains(t, event.Types, typ, "1.1 only adds types")
+	}
+	_, err := event.Decode([]byte(`{"event_id":"e","type":"ticket.message","occurred_at":"2026-10-05T09:00:00Z","branch":"b1","ticket_id":"T","author":"customer","reason":"x"}`), now, old)
+	require.NoError(t, err, "a 1.0 consumer ignores the new field")
+	require.Nil(t, event.TypesOf("2.0"))
+}

@@ -1,4 +1,4 @@
-// Package event owns the cxpulse event contract, version 1 (shared/EVENTS.md):
+// Package event owns the cxpulse event contract, version 1.1 (docs/EVENTS.md):
 // the Go shape of one customer-service interaction event, its vocabulary, and
 // the validation that decides whether a Kafka message is ingested or sent to
 // the dead-letter topic. It sits low so that ingest, the generator and the KPI
@@ -10,7 +10,8 @@ import "time"
 // Type is an event type of the contract.
 type Type string
 
-// The thirteen event types of contract version 1.
+// The thirteen event types of contract version 1.0, then the two that 1.1
+// added (ticket.pending, ticket.resumed).
 const (
 	TicketOpened         Type = "ticket.opened"
 	TicketMessage        Type = "ticket.message"
@@ -25,7 +26,12 @@ const (
 	CallbackPromised     Type = "callback.promised"
 	CallbackCompleted    Type = "callback.completed"
 	ComplaintFiled       Type = "complaint.filed"
+	TicketPending        Type = "ticket.pending" // 1.1: the ticket waits on the customer
+	TicketResumed        Type = "ticket.resumed" // 1.1: it no longer does
 )
+
+// ContractVersion is the version of the event contract this package decodes.
+const ContractVersion = "1.1"
 
 // needs is a set of fields a type requires beyond those every event carries.
 type needs uint8
@@ -39,18 +45,21 @@ const (
 	needDueAt                      // due_at
 )
 
-// rule is one row of the type table: what a type requires, and for surveys
-// the inclusive score range (a score is then required too).
+// rule is one row of the type table: what a type requires, for surveys the
+// inclusive score range (a score is then required too), and whether the
+// type takes a reason (contract 1.1, kept in the comment column).
 type rule struct {
 	typ              Type
 	needs            needs
 	survey           bool
 	scoreLo, scoreHi int
+	reason           bool
 }
 
 // rules is the type table, in the order the schema's Enum8 numbers the types
-// (position + 1). Adding a type is a constant above, a row here, and the
-// migration that extends the Enum.
+// (position + 1): the thirteen of contract 1.0 first, then 1.1's, so that the
+// types of a version are a prefix (TypesOf). Adding a type is a constant
+// above, a row at the end here, and the migration that extends the Enum.
 var rules = []rule{
 	{typ: TicketOpened, needs: needTicket | needChannel},
 	{typ: TicketMessage, needs: needTicket | needAuthor},
@@ -65,7 +74,12 @@ var rules = []rule{
 	{typ: CallbackPromised, needs: needRef | needDueAt},
 	{typ: CallbackCompleted, needs: needRef},
 	{typ: ComplaintFiled},
+	{typ: TicketPending, needs: needTicket, reason: true}, // 1.1
+	{typ: TicketResumed, needs: needTicket},               // 1.1
 }
+
+// typesIn10 is how many rows of rules contract 1.0 has.
+const typesIn10 = 13
 
 // Types lists every event type in the order the schema's Enum numbers them.
 var Types = func() []Type {
@@ -75,6 +89,29 @@ var Types = func() []Type {
 	}
 	return out
 }()
+
+// TypesOf lists the event types of a contract version ("1.0" or "1.1"): a
+// consumer of version 1.0 knows only the first thirteen and dead-letters the
+// others with unknown_type (docs/EVENTS.md, compatibility rule). It returns
+// nil for a version this package does not know.
+func TypesOf(version string) []Type {
+	switch version {
+	case "1.0", "1":
+		return Types[:typesIn10]
+	case ContractVersion:
+		return Types
+	}
+	return nil
+}
+
+// typesKnown is how many rows of rules contract version v ("" for the
+// current one) knows.
+func typesKnown(v string) int {
+	if v == "" {
+		return len(rules)
+	}
+	return len(TypesOf(v))
+}
 
 // ruleOf finds the table row of t; ok is false for a type outside the contract.
 // A linear scan over a dozen short strings beats a map lookup here.
@@ -124,6 +161,7 @@ type Event struct {
 	DueAt      *time.Time        `json:"due_at,omitempty"`
 	Amount     *float64          `json:"amount,omitempty"`
 	Comment    string            `json:"comment,omitempty"`
+	Reason     string            `json:"reason,omitempty"` // ticket.pending only (1.1); stored in the comment column
 	Attributes map[string]string `json:"attributes,omitempty"`
 }
 

@@ -1,7 +1,8 @@
 package event
 
 // The decoder as it was before it decoded into borrowed fields (fastjson
-// values copied into an intermediate struct, attributes in a map), kept as
+// values copied into an intermediate struct, attributes in a map), with
+// contract 1.1's reason and version limit as main added them, kept as
 // the oracle of TestDecodeMatchesReference and FuzzDecodeMatchesReference:
 // the faster decoder must accept, reject and normalise exactly as it did.
 
@@ -23,7 +24,7 @@ var ReferenceDecode = referenceDecode
 // "9" (a string) are told apart from 9.
 type refWire struct {
 	EventID, Type, OccurredAt, Branch, Channel, TicketID, RefID, CustomerID string
-	AgentID, Team, Priority, Author, DueAt, Comment                         string
+	AgentID, Team, Priority, Author, DueAt, Comment, Reason                 string
 	Score, Amount                                                           *fastjson.Value
 	Attributes                                                              map[string]string
 }
@@ -102,6 +103,8 @@ func (w *refWire) set(key string, v *fastjson.Value) error {
 		dst = &w.DueAt
 	case "comment":
 		dst = &w.Comment
+	case "reason":
+		dst = &w.Reason
 	case "score":
 		w.Score = v
 		return nil
@@ -170,7 +173,7 @@ func (w *refWire) validate(now time.Time, lim Limits) (Event, error) {
 	if w.Type == "" {
 		return Event{}, missing("type")
 	}
-	if !ev.Type.Known() {
+	if !refKnownIn(ev.Type, lim.Contract) {
 		return Event{}, &Error{Reason: ReasonUnknownType, Field: "type", Msg: fmt.Sprintf("unknown type %q", truncate(w.Type))}
 	}
 	if w.OccurredAt == "" {
@@ -258,6 +261,16 @@ func (w *refWire) validate(now time.Time, lim Limits) (Event, error) {
 	if ev.Type == TicketMessage && ev.Author == "" {
 		return Event{}, missing("author")
 	}
+	if ev.Type == TicketPending && w.Reason != "" {
+		// the reason is kept in the comment column, so one of them only
+		if ev.Comment != "" {
+			return Event{}, invalid("reason", "ticket.pending carries reason or comment, not both")
+		}
+		if err := checkLen("reason", w.Reason, 256); err != nil {
+			return Event{}, err
+		}
+		ev.Reason = w.Reason
+	}
 	if ev.Type.NeedsDueAt() && ev.DueAt == nil {
 		return Event{}, missing("due_at")
 	}
@@ -306,4 +319,19 @@ func refCheckAttributes(attrs map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// refKnownIn reports whether t is a type of contract version v ("" for the
+// current one).
+func refKnownIn(t Type, v string) bool {
+	types := Types
+	if v != "" {
+		types = TypesOf(v)
+	}
+	for _, k := range types {
+		if t == k {
+			return true
+		}
+	}
+	return false
 }

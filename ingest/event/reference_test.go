@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,8 +18,13 @@ import (
 // the same error (reason, field, message) or the same event.
 func sameDecision(t testing.TB, value []byte, now time.Time) {
 	t.Helper()
-	got, err := event.Decode(value, now, event.DefaultLimits)
-	want, wantErr := event.ReferenceDecode(value, now, event.DefaultLimits)
+	sameDecisionWith(t, value, now, event.DefaultLimits)
+}
+
+func sameDecisionWith(t testing.TB, value []byte, now time.Time, lim event.Limits) {
+	t.Helper()
+	got, err := event.Decode(value, now, lim)
+	want, wantErr := event.ReferenceDecode(value, now, lim)
 	if wantErr != nil {
 		var verr, wantVerr *event.Error
 		require.True(t, errors.As(wantErr, &wantVerr), "reference error %v is not an *event.Error", wantErr)
@@ -69,7 +75,38 @@ func TestDecodeMatchesReference(t *testing.T) {
 	require.Greater(t, n, 1000)
 }
 
+// Contract 1.1's reason and the 1.0 consumer's type set, which the
+// generator does not exercise: both decoders agree under both versions.
+func TestDecodeMatchesReferenceContract11(t *testing.T) {
+	base := `"occurred_at":"2026-10-05T09:00:00Z","branch":"b1","ticket_id":"T-1"`
+	old := event.DefaultLimits
+	old.Contract = "1.0"
+	unknown := event.DefaultLimits
+	unknown.Contract = "2.0"
+	for _, v := range []string{
+		`{"event_id":"p","type":"ticket.pending",` + base + `,"reason":"invoice number"}`,
+		`{"event_id":"p","type":"ticket.pending",` + base + `}`,
+		`{"event_id":"p","type":"ticket.pending",` + base + `,"reason":""}`,
+		`{"event_id":"p","type":"ticket.pending",` + base + `,"reason":"a","comment":"b"}`,
+		`{"event_id":"p","type":"ticket.pending",` + base + `,"reason":"` + strings.Repeat("r", 257) + `"}`,
+		`{"event_id":"p","type":"ticket.pending",` + base + `,"reason":"` + strings.Repeat("é", 256) + `"}`,
+		`{"event_id":"p","type":"ticket.pending",` + base + `,"reason":5}`,
+		`{"event_id":"p","type":"ticket.pending",` + base + `,"reason":null,"comment":"c"}`,
+		`{"event_id":"p","type":"ticket.pending","occurred_at":"2026-10-05T09:00:00Z","branch":"b1","reason":"x"}`,
+		`{"event_id":"r","type":"ticket.resumed",` + base + `,"reason":"ignored","comment":"kept"}`,
+		`{"event_id":"r","type":"ticket.resumed","occurred_at":"2026-10-05T09:00:00Z","branch":"b1"}`,
+		`{"event_id":"m","type":"ticket.message",` + base + `,"author":"customer","reason":"x"}`,
+		`{"event_id":"m","type":"ticket.message",` + base + `,"author":"customer","reason":7}`,
+		`{"event_id":"c","type":"complaint.filed","occurred_at":"2026-10-05T09:00:00Z","branch":"b1"}`,
+	} {
+		for _, lim := range []event.Limits{event.DefaultLimits, old, unknown} {
+			sameDecisionWith(t, []byte(v), now, lim)
+		}
+	}
+}
+
 func FuzzDecodeMatchesReference(f *testing.F) {
+	f.Add([]byte(`{"event_id":"p","type":"ticket.pending","occurred_at":"2026-10-05T09:00:00Z","branch":"b","ticket_id":"t","reason":"r\u00e9"}`))
 	f.Add([]byte(`{"event_id":"e","type":"survey.nps","occurred_at":"2026-10-05T09:00:00Z","branch":"b","score":9}`))
 	f.Add([]byte(`{"event_id":"e\u0041","type":"customer.visit","occurred_at":"2026-10-05T09:00:00Z","branch":"b","customer_id":"c","attributes":{"k":"v","k":"w"},"amount":1.5}`))
 	f.Add([]byte(` { "branch" : "b", "event_id":"e","type":"ticket.opened","ticket_id":"t\"x","channel":"chat","occurred_at":"2026-10-05T09:00:00+02:00"} `))

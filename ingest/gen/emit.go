@@ -55,6 +55,8 @@ const (
 	tCallbackPromised
 	tCallbackCompleted
 	tComplaint
+	tPending // contract 1.1
+	tResumed
 )
 
 func less(a, b *item) bool {
@@ -135,6 +137,25 @@ func newRun(g *Generator, emit func(Record) error) *run {
 // push files an event of branch b for delivery. An event at or after End
 // has not happened yet: it is dropped and push reports false, so that the
 // story stops there.
+// pushSteady is push without drawing from the branch's random stream (in
+// the branch's offset, never late): the pending and resumed events of
+// contract 1.1 came after the rest of the generator, and drawing for them
+// would have changed every event after the first of them.
+func (r *run) pushSteady(b *branchRun, it item) bool {
+	if it.at >= r.end {
+		return false
+	}
+	b.events++
+	it.id, it.br = b.events, uint16(b.idx)
+	it.loc = true
+	it.key = it.at
+	r.seq++
+	it.seq = r.seq
+	k := min(int((it.key-r.start)/day), len(r.buckets)-1)
+	r.buckets[k] = append(r.buckets[k], it)
+	return true
+}
+
 func (r *run) push(b *branchRun, it item) bool {
 	if it.at >= r.end {
 		return false

@@ -115,8 +115,9 @@ func (r *run) ticket(b *branchRun, t0 int64, mix *[8]float64) {
 		return
 	}
 	for e := choose(rng, exchangeMix); e > 0; e-- {
+		asked := last
 		last += ms(rng, customerReply[ch], 1)
-		if !msg(last, authorCustomer) {
+		if !r.waitOnCustomer(b, base, e, asked, last) || !msg(last, authorCustomer) {
 			return
 		}
 		if rng.IntN(4) == 0 { // a run of two customer messages
@@ -162,6 +163,29 @@ func (r *run) ticket(b *branchRun, t0 int64, mix *[8]float64) {
 		it.typ, it.at, it.cust, it.chn = tComplaint, last+ms(rng, 3*hour, 1), cust, uint8(ch+1)
 		r.push(b, it)
 	}
+}
+
+// waitOnCustomer marks about one exchange in twelve pending from just after
+// the agent's message (asked) until the customer replies (at): half of them
+// resumed by that reply alone, half by a ticket.resumed shortly before it
+// (the customer phoned). It draws nothing from the branch's random stream,
+// so that every other event stays as it was. false: the story ended (End).
+func (r *run) waitOnCustomer(b *branchRun, base item, exchange int, asked, at int64) bool {
+	h := mix(r.g.cfg.Seed ^ uint64(b.idx)<<48 ^ uint64(base.tkt)<<8 ^ uint64(exchange))
+	from := asked + second
+	if h%12 != 0 || from >= at {
+		return true
+	}
+	it := base
+	it.typ, it.at = tPending, from
+	if !r.pushSteady(b, it) {
+		return false
+	}
+	if resumed := at - 30*second; h>>8%2 == 0 && resumed > from {
+		it.typ, it.at = tResumed, resumed
+		return r.pushSteady(b, it)
+	}
+	return true
 }
 
 // surveys sends a third of resolved tickets' customers a survey; they answer

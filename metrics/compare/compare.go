@@ -1,10 +1,13 @@
 // Package compare ranks branches on one KPI and says which differences are
 // real: each branch's estimate with its confidence interval and a shrunken
-// estimate next to the raw one, a test against the rest of the fleet with
-// Benjamini–Hochberg control of the false discovery rate, a test against
-// the branch's own previous period, and how evenly the fleet performs. The
-// numbers come from the KPI engine (the same as `cxpulse report`); the
-// statistics from package stats.
+// estimate next to the raw one, a test against the standard of the typical
+// branch (a funnel plot with overdispersion, stats.FunnelNPS and its
+// siblings) with Benjamini–Hochberg control of the false discovery rate, a
+// test against the branch's own previous period, and how evenly the fleet
+// performs. Leagues are ordered by the shrunken estimate, so that a branch
+// with a handful of lucky answers does not lead. The numbers come from the
+// KPI engine (the same as `cxpulse report`); the statistics from package
+// stats.
 package compare
 
 import (
@@ -13,8 +16,6 @@ import (
 	"math"
 	"sort"
 	"time"
-
-	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/cxpulse/cxpulse/metrics/kpi"
 	"github.com/cxpulse/cxpulse/metrics/stats"
@@ -63,8 +64,13 @@ type Result struct {
 	Target         string    `json:"target,omitempty"`
 	Level          float64   `json:"level"`
 	FDR            float64   `json:"fdr"`
-	Fleet          Estimate  `json:"fleet"`
-	// Branches, best first by raw estimate.
+	// Fleet is the pooled value of every branch's answers.
+	Fleet Estimate `json:"fleet"`
+	// Standard is what each branch is tested against: the value of the
+	// typical branch (Centre), the SD of one answer there, the winsorised
+	// overdispersion and the between-branch variance of in-control branches.
+	Standard stats.Funnel `json:"standard"`
+	// Branches, best first by the shrunken estimate.
 	Branches    []Branch     `json:"branches"`
 	Consistency stats.Spread `json:"consistency"`
 }
@@ -84,16 +90,35 @@ type Branch struct {
 	Branch   string   `json:"branch"`
 	Estimate Estimate `json:"estimate"`
 	// Shrunk is the empirical-Bayes estimate: small branches pulled towards
-	// the fleet, so that luck does not top the league.
+	// the standard, so that luck does not top the league.
 	Shrunk float64 `json:"shrunk"`
-	// VsFleet tests the branch against the rest of the fleet (branch − rest).
-	VsFleet Test `json:"vs_fleet"`
-	// Flag is "above" or "below" when VsFleet is significant at the FDR.
+	// VsStandard tests the branch against the standard (branch − standard).
+	VsStandard Test `json:"vs_standard"`
+	// Limits are the funnel's control limits for the branch's size.
+	Limits Limits `json:"limits"`
+	// Flag is "above" or "below" when VsStandard is significant at the FDR.
 	Flag string `json:"flag"`
-	// Worse is true when the flag means worse than the fleet.
+	// Worse is true when the flag means worse than the standard.
 	Worse bool `json:"worse"`
 	// VsPrevious tests this period against the branch's previous one.
 	VsPrevious *Test `json:"vs_previous,omitempty"`
+}
+
+// Limits are a funnel's control limits for one sample size: the standard
+// ± 1.96 and ± 3.09 SE (95 % and 99.8 %, the two pairs funnel plots draw).
+type Limits struct {
+	Low95   float64 `json:"low_95"`
+	High95  float64 `json:"high_95"`
+	Low998  float64 `json:"low_998"`
+	High998 float64 `json:"high_998"`
+}
+
+// FunnelLimits returns f's control limits for n answers.
+func FunnelLimits(f stats.Funnel, n float64) Limits {
+	var l Limits
+	l.Low95, l.High95 = f.Limits(n, 0.95)
+	l.Low998, l.High998 = f.Limits(n, 0.998)
+	return l
 }
 
 // Test is a two-group comparison: Effect (first − second) with its interval
@@ -208,23 +233,18 @@ func collect(ctx context.Context, e *kpi.Engine, p kpi.Params, opts Options) (sa
 
 // rank fills res from the current and previous period's samples.
 func (s sample) rank(res *Result, before sample, opts Options) {
-	fo := stats.FleetOptions{FDR: opts.FDR, Level: opts.Level}
-	var flags []stats.Flag
+	fo := stats.FunnelOptions{FDR: opts.FDR, Level: opts.Level}
+	var screen stats.Screen
 	est := map[string]Estimate{}
-	shrunk := map[string]float64{}
 	var groups []stats.MeanSample
 	prevTest := map[string]stats.Test{}
 	switch {
 	case len(s.nps) > 0 || res.KPI == "nps":
-		flags = stats.FlagNPS(s.nps, fo)
-		names, counts := sortedNPS(s.nps)
-		sh, _ := stats.ShrinkNPS(counts)
+		screen = stats.FunnelNPS(s.nps, fo)
 		var fleet stats.NPSCounts
-		for i, b := range names {
-			c := counts[i]
-			in := stats.NPSInterval(c.Promoters, c.Passives, c.Detractors, opts.Level)
-			est[b] = estimate(in)
-			shrunk[b] = sh[i].Estimate
+		for _, b := range sortedKeys(s.nps) {
+			c := s.nps[b]
+			est[b] = estimate(stats.NPSInterval(c.Promoters, c.Passives, c.Detractors, opts.Level))
 			groups = append(groups, c.Sample())
 			fleet.Promoters += c.Promoters
 			fleet.Passives += c.Passives
@@ -235,39 +255,24 @@ func (s sample) rank(res *Result, before sample, opts Options) {
 		}
 		res.Fleet = estimate(stats.NPSInterval(fleet.Promoters, fleet.Passives, fleet.Detractors, opts.Level))
 	case len(s.samples) > 0 || res.KPI == "first_response" || res.KPI == "resolution":
-		flags = stats.FlagSamples(s.samples, fo)
+		screen = stats.FunnelMedians(s.samples, fo)
 		var all []float64
-		names := sortedKeys(s.samples)
-		var means []stats.MeanSample
-		for _, b := range names {
+		for _, b := range sortedKeys(s.samples) {
 			xs := s.samples[b]
 			all = append(all, xs...)
-			est[b] = median(xs, opts.Level)
-			means = append(means, stats.Describe(xs))
+			est[b] = estimate(stats.MedianInterval(xs, opts.Level))
+			groups = append(groups, stats.Describe(xs))
 			if p := before.samples[b]; len(p) > 0 && len(xs) > 0 {
 				prevTest[b] = stats.MannWhitney(xs, p, opts.Level)
 			}
 		}
-		sh, _ := stats.Shrink(means)
-		for i, b := range names {
-			// the shrinkage is of the mean; shift the median by the same amount
-			shrunk[b] = est[b].Value + (sh[i].Estimate - sh[i].Raw)
-		}
-		groups = means
-		res.Fleet = median(all, opts.Level)
+		res.Fleet = estimate(stats.MedianInterval(all, opts.Level))
 	default:
-		flags = stats.FlagProportions(s.props, fo)
-		names := sortedKeys(s.props)
-		var counts []stats.Counts
+		screen = stats.FunnelProportions(s.props, fo)
 		var fleet stats.Counts
-		for _, b := range names {
-			counts = append(counts, s.props[b])
-		}
-		sh, _ := stats.ShrinkProportions(counts)
-		for i, b := range names {
-			c := counts[i]
+		for _, b := range sortedKeys(s.props) {
+			c := s.props[b]
 			est[b] = estimate(stats.WilsonInterval(c.Successes, c.N, opts.Level))
-			shrunk[b] = sh[i].Estimate
 			groups = append(groups, c.Sample())
 			fleet.Successes += c.Successes
 			fleet.N += c.N
@@ -277,35 +282,46 @@ func (s sample) rank(res *Result, before sample, opts Options) {
 		}
 		res.Fleet = estimate(stats.WilsonInterval(fleet.Successes, fleet.N, opts.Level))
 	}
+	res.Standard = screen.Funnel
 	res.Consistency = stats.Consistency(groups)
 	want := map[string]bool{}
 	for _, b := range opts.Branches {
 		want[b] = true
 	}
-	for _, f := range flags {
-		if len(want) > 0 && !want[f.Group] {
+	f := screen.Funnel
+	evidence := map[string]float64{}
+	for _, fl := range screen.Flags {
+		if len(want) > 0 && !want[fl.Group] {
 			continue
 		}
-		e, ok := est[f.Group]
+		e, ok := est[fl.Group]
 		if !ok || !e.Has {
 			continue
 		}
-		t := toTest(f.Test)
-		t.QValue = f.QValue
-		br := Branch{Branch: f.Group, Estimate: e, Shrunk: shrunk[f.Group], VsFleet: t, Flag: f.Direction}
-		br.Worse = (f.Direction == stats.Below && res.HigherIsBetter) || (f.Direction == stats.Above && !res.HigherIsBetter)
-		if pt, ok := prevTest[f.Group]; ok {
+		t := toTest(fl.Test)
+		t.QValue = fl.QValue
+		br := Branch{Branch: fl.Group, Estimate: e, Shrunk: f.Shrink(e.Value, e.N), VsStandard: t,
+			Limits: FunnelLimits(f, e.N), Flag: fl.Direction}
+		br.Worse = (fl.Direction == stats.Below && res.HigherIsBetter) || (fl.Direction == stats.Above && !res.HigherIsBetter)
+		if pt, ok := prevTest[fl.Group]; ok {
 			pt := toTest(pt)
 			br.VsPrevious = &pt
 		}
+		evidence[fl.Group] = f.Evidence(e.Value, e.N)
 		res.Branches = append(res.Branches, br)
 	}
+	// Best first by what a manager should believe: the shrunken estimate,
+	// then (where τ² = 0 shrinks everyone to the standard) the evidence.
 	sort.SliceStable(res.Branches, func(i, j int) bool {
-		a, b := res.Branches[i].Estimate.Value, res.Branches[j].Estimate.Value
-		if res.HigherIsBetter {
-			return a > b
+		a, b := res.Branches[i], res.Branches[j]
+		ka, kb := [2]float64{a.Shrunk, evidence[a.Branch]}, [2]float64{b.Shrunk, evidence[b.Branch]}
+		if !res.HigherIsBetter {
+			ka, kb = [2]float64{-ka[0], -ka[1]}, [2]float64{-kb[0], -kb[1]}
 		}
-		return a < b
+		if ka[0] != kb[0] {
+			return ka[0] > kb[0]
+		}
+		return ka[1] > kb[1]
 	})
 }
 
@@ -316,23 +332,6 @@ func estimate(in stats.Interval) Estimate {
 	return Estimate{Has: true, Value: in.Estimate, Low: in.Low, High: in.High, N: in.N}
 }
 
-// median is a sample's median with a distribution-free interval from the
-// binomial order statistics (normal approximation of their ranks).
-func median(xs []float64, level float64) Estimate {
-	n := len(xs)
-	if n == 0 {
-		return Estimate{}
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	q := distuv.UnitNormal.Quantile(1 - (1-level)/2)
-	half := q * math.Sqrt(float64(n)) / 2
-	lo := int(math.Floor(float64(n)/2 - half))
-	hi := int(math.Ceil(float64(n)/2+half)) - 1
-	lo, hi = max(lo, 0), min(hi, n-1)
-	return Estimate{Has: true, Value: s[int(math.Ceil(0.5*float64(n)))-1], Low: s[lo], High: s[hi], N: float64(n)}
-}
-
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
@@ -340,13 +339,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func sortedNPS(m map[string]stats.NPSCounts) ([]string, []stats.NPSCounts) {
-	names := sortedKeys(m)
-	out := make([]stats.NPSCounts, len(names))
-	for i, b := range names {
-		out[i] = m[b]
-	}
-	return names, out
 }

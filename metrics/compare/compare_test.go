@@ -13,12 +13,13 @@ import (
 	"github.com/cxpulse/cxpulse/metrics/compare"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
 	"github.com/cxpulse/cxpulse/metrics/sla"
+	"github.com/cxpulse/cxpulse/metrics/stats"
 	"github.com/cxpulse/cxpulse/sql/sqltest"
 )
 
 // On generated data for 8 branches, four of them planted worse at one
-// thing each, the comparison flags exactly those as worse than the fleet on
-// their KPI, and no other branch as worse.
+// thing each, the comparison flags exactly that branch on its KPI, as worse
+// than the standard, and no other branch either way.
 func TestPlantedBranchesAreFlagged(t *testing.T) {
 	end := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	g, err := gen.New(gen.Config{Branches: 8, Days: 45, End: end, Seed: 5, TicketsPerBranchDay: 30})
@@ -52,14 +53,18 @@ func TestPlantedBranchesAreFlagged(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, res.Branches, 8)
 			require.True(t, res.Fleet.Has)
-			var worse []string
+			var worse, flagged []string
 			for _, b := range res.Branches {
 				require.True(t, b.Estimate.Low <= b.Estimate.Value && b.Estimate.Value <= b.Estimate.High, "%s: interval holds the estimate", b.Branch)
 				if b.Worse {
 					worse = append(worse, b.Branch)
 				}
+				if b.Flag != "" {
+					flagged = append(flagged, b.Branch)
+				}
 			}
-			require.Equal(t, []string{tc.worst}, worse, "flagged as worse than the fleet")
+			require.Equal(t, []string{tc.worst}, worse, "flagged as worse than the standard")
+			require.Equal(t, []string{tc.worst}, flagged, "no ordinary branch flagged either way")
 			require.Equal(t, tc.worst, res.Branches[len(res.Branches)-1].Branch, "ranked last")
 			require.NotNil(t, res.Branches[0].VsPrevious, "compared with the previous period")
 		})
@@ -68,8 +73,8 @@ func TestPlantedBranchesAreFlagged(t *testing.T) {
 	res, err := compare.Compare(ctx, engine, kpi.Params{AsOf: end}, compare.Options{KPI: "first_response", Window: w})
 	require.NoError(t, err)
 	require.Len(t, res.Branches, 8)
-	require.Equal(t, "mann-whitney-u", res.Branches[0].VsFleet.Method)
+	require.Equal(t, stats.MethodFunnelExact, res.Branches[0].VsStandard.Method, "medians: with the sign test")
 	for i := 1; i < len(res.Branches); i++ {
-		require.LessOrEqual(t, res.Branches[i-1].Estimate.Value, res.Branches[i].Estimate.Value, "fastest first")
+		require.LessOrEqual(t, res.Branches[i-1].Shrunk, res.Branches[i].Shrunk, "fastest first")
 	}
 }

@@ -12,6 +12,7 @@ package expose
 import (
 	"bytes"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"sync"
@@ -337,17 +338,25 @@ func (c snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	e := c.e
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	for _, p := range e.opts.Policies {
 		ch <- prometheus.MustNewConstMetric(e.obj, prometheus.GaugeValue, p.Objective, p.Name)
 	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
 	now := e.opts.Now()
 	for j, s := range e.jobs {
 		ch <- prometheus.MustNewConstMetric(e.age, prometheus.GaugeValue, now.Sub(s.asOf).Seconds(), j)
 		ch <- prometheus.MustNewConstMetric(e.stamp, prometheus.GaugeValue, float64(s.asOf.UnixMilli())/1000, j)
 		ch <- prometheus.MustNewConstMetric(e.rows, prometheus.GaugeValue, float64(s.rows), j)
 	}
+}
+
+// SetPolicies replaces the policies of cxpulse_sla_objective_ratio (a
+// configuration reload); the next scrape shows them.
+func (e *Exporter) SetPolicies(policies []sla.Policy) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.opts.Policies = append([]sla.Policy(nil), policies...)
 }
 
 // Jobs returns the as_of of each job's snapshot being served.
@@ -361,33 +370,88 @@ func (e *Exporter) Jobs() map[string]time.Time {
 	return out
 }
 
-// Flagged is a branch that differs from the rest of the fleet on a KPI
-// (package compare), exported as cxpulse_branch_flagged.
-type Flagged struct {
-	KPI, Window, Branch, Direction string
+// Compared is one branch's line of a screen against the standard (package
+// compare): its value, answers, shrunken estimate and funnel limits, and
+// Direction ("above", "below") with Worse when it is flagged. Values are in
+// the KPI's scale: a ratio for proportions, points for NPS, seconds for
+// response-time medians.
+type Compared struct {
+	KPI, Window, Branch            string
+	Value, Answers, Shrunk         float64
+	Low95, High95, Low998, High998 float64
+	Direction                      string
 	Worse                          bool
 }
 
-// UpdateFlags replaces the cxpulse_branch_flagged series: 1 for each branch
-// flagged above or below the fleet, with worse="true" when that is bad news.
-func (e *Exporter) UpdateFlags(asOf time.Time, flags []Flagged) {
-	mf := &dto.MetricFamily{Name: proto("cxpulse_branch_flagged"), Type: dto.MetricType_GAUGE.Enum(),
-		Help: proto("1 for a branch whose KPI differs from the rest of the fleet beyond noise (false discovery rate controlled); direction above or below, worse when that is bad news.")}
-	l := newLayout([]string{"kpi", "window", "branch", "direction", "worse"})
-	for _, f := range flags {
-		mf.Metric = append(mf.Metric, l.metric([]string{f.KPI, f.Window, f.Branch, f.Direction, strconv.FormatBool(f.Worse)}, 1))
+// Standard is one screen's standard: the typical branch's value and the
+// between-branch SD of in-control branches.
+type Standard struct {
+	KPI, Window       string
+	Centre, BetweenSD float64
+}
+
+// UpdateComparisons replaces the compare job's series: cxpulse_branch_flagged
+// (1 for each branch flagged above or below the standard, worse="true" when
+// that is bad news), and the funnel plot's cxpulse_compare_* families.
+func (e *Exporter) UpdateComparisons(asOf time.Time, branches []Compared, standards []Standard) {
+	gauge := func(name, help string) *dto.MetricFamily {
+		return &dto.MetricFamily{Name: proto(name), Type: dto.MetricType_GAUGE.Enum(), Help: proto(help)}
 	}
-	var text bytes.Buffer
-	if len(mf.Metric) > 0 {
-		if _, err := expfmt.MetricFamilyToText(&text, mf); err != nil {
-			e.log.Error().Err(err).Msg("encode flagged branches")
+	flagged := gauge("cxpulse_branch_flagged", "1 for a branch whose KPI differs from the standard of the typical branch beyond noise and the usual spread between branches (funnel plot with overdispersion, false discovery rate controlled); direction above or below, worse when that is bad news.")
+	value := gauge("cxpulse_compare_value", "A branch's KPI value as the compare job screens it: ratio for proportions, points for NPS, seconds for response-time medians.")
+	answers := gauge("cxpulse_compare_answers", "The answers (or tickets, appointments, callbacks) behind cxpulse_compare_value.")
+	shrunk := gauge("cxpulse_compare_shrunk", "A branch's empirical-Bayes estimate, shrunk toward the standard; the league order.")
+	limit := gauge("cxpulse_compare_limit", "The funnel's control limit for the branch's number of answers: level 0.95 or 0.998, bound lower or upper, in the KPI's scale.")
+	standard := gauge("cxpulse_compare_standard", "The standard every branch is compared with: the value of the typical branch (weighted median, Spiegelhalter funnel).")
+	between := gauge("cxpulse_compare_between_sd", "The between-branch SD of in-control branches (additive overdispersion √τ²) that widens the funnel.")
+	fl := newLayout([]string{"kpi", "window", "branch", "direction", "worse"})
+	bl := newLayout([]string{"kpi", "window", "branch"})
+	ll := newLayout([]string{"kpi", "window", "branch", "level", "bound"})
+	sl := newLayout([]string{"kpi", "window"})
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	for _, c := range branches {
+		if c.Direction != "" {
+			flagged.Metric = append(flagged.Metric, fl.metric([]string{c.KPI, c.Window, c.Branch, c.Direction, strconv.FormatBool(c.Worse)}, 1))
+		}
+		key := []string{c.KPI, c.Window, c.Branch}
+		for _, m := range []struct {
+			mf *dto.MetricFamily
+			v  float64
+		}{{value, c.Value}, {answers, c.Answers}, {shrunk, c.Shrunk}} {
+			if finite(m.v) {
+				m.mf.Metric = append(m.mf.Metric, bl.metric(key, m.v))
+			}
+		}
+		for _, l := range []struct {
+			level, bound string
+			v            float64
+		}{{"0.95", "lower", c.Low95}, {"0.95", "upper", c.High95}, {"0.998", "lower", c.Low998}, {"0.998", "upper", c.High998}} {
+			if finite(l.v) {
+				limit.Metric = append(limit.Metric, ll.metric(append(key[:3:3], l.level, l.bound), l.v))
+			}
 		}
 	}
+	for _, s := range standards {
+		if finite(s.Centre) {
+			standard.Metric = append(standard.Metric, sl.metric([]string{s.KPI, s.Window}, s.Centre))
+			between.Metric = append(between.Metric, sl.metric([]string{s.KPI, s.Window}, s.BetweenSD))
+		}
+	}
+	var text bytes.Buffer
 	fams := map[string]*dto.MetricFamily{}
-	if len(mf.Metric) > 0 {
+	series := 0
+	for _, mf := range []*dto.MetricFamily{flagged, value, answers, shrunk, limit, standard, between} {
+		if len(mf.Metric) == 0 {
+			continue
+		}
+		if _, err := expfmt.MetricFamilyToText(&text, mf); err != nil {
+			e.log.Error().Err(err).Str("family", mf.GetName()).Msg("encode comparison")
+			continue
+		}
 		fams[mf.GetName()] = mf
+		series += len(mf.Metric)
 	}
 	e.mu.Lock()
-	e.jobs["compare"] = &snapshot{asOf: asOf, rows: len(flags), series: len(flags), families: fams, text: text.Bytes()}
+	e.jobs["compare"] = &snapshot{asOf: asOf, rows: len(branches), series: series, families: fams, text: text.Bytes()}
 	e.mu.Unlock()
 }

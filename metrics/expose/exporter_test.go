@@ -109,6 +109,19 @@ func TestSeriesFollowTheSnapshots(t *testing.T) {
 	require.True(t, ok, "other jobs' series stay")
 }
 
+// A configuration reload replaces the policies: the objectives follow at
+// the next scrape, a removed policy loses its series.
+func TestSetPoliciesReplacesTheObjectives(t *testing.T) {
+	e := New(Options{Policies: []sla.Policy{{Name: "chat", Objective: 0.9}}}, zerolog.Nop())
+	e.SetPolicies([]sla.Policy{{Name: "email", Objective: 0.97}})
+	mfs := gather(t, e)
+	v, ok := value(t, mfs, "cxpulse_sla_objective_ratio", map[string]string{"policy": "email"})
+	require.True(t, ok)
+	require.Equal(t, 0.97, v)
+	_, ok = value(t, mfs, "cxpulse_sla_objective_ratio", map[string]string{"policy": "chat"})
+	require.False(t, ok, "the replaced policy's objective is gone")
+}
+
 func TestSeriesLimitDropsAndCounts(t *testing.T) {
 	e := New(Options{MaxSeries: 5}, zerolog.Nop())
 	var rows []kpi.Row
@@ -149,14 +162,17 @@ func TestFamiliesAreDocumented(t *testing.T) {
 		documented[m[1]] = true
 	}
 	code := map[string]bool{"cxpulse_sla_objective_ratio": true, "cxpulse_kpi_snapshot_age_seconds": true,
-		"cxpulse_kpi_snapshot_timestamp_seconds": true, "cxpulse_kpi_snapshot_rows": true, "cxpulse_kpi_series_dropped_total": true, "cxpulse_branch_flagged": true}
+		"cxpulse_kpi_snapshot_timestamp_seconds": true, "cxpulse_kpi_snapshot_rows": true, "cxpulse_kpi_series_dropped_total": true, "cxpulse_branch_flagged": true,
+		"cxpulse_compare_value": true, "cxpulse_compare_answers": true, "cxpulse_compare_shrunk": true, "cxpulse_compare_limit": true,
+		"cxpulse_compare_standard": true, "cxpulse_compare_between_sd": true}
 	for _, f := range families {
 		code[f.name] = true
 		require.True(t, documented[f.name], "%s is exported but not in docs/METRICS.md", f.name)
 	}
 	var missing []string
 	for name := range documented {
-		if !code[name] && !strings.HasPrefix(name, "cxpulse_kpi_job_") {
+		// the job scheduler's and the process's own series come from elsewhere
+		if !code[name] && !strings.HasPrefix(name, "cxpulse_kpi_job_") && !strings.HasPrefix(name, "cxpulse_config_") && name != "cxpulse_build_info" {
 			missing = append(missing, name)
 		}
 	}

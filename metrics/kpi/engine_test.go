@@ -2,6 +2,7 @@ package kpi_test
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -38,9 +39,17 @@ func load(t *testing.T, events []event.Event) loaded {
 	return loaded{engine: kpi.NewEngine(conn, db), snaps: kpi.NewSnapshots(conn, db), db: db}
 }
 
-func TestGoldenFixture(t *testing.T) {
-	g, err := kpitest.LoadGolden("../../testdata/golden")
-	require.NoError(t, err)
+// forEachPart runs test on every part of the golden fixture (kpitest.LoadAll).
+func forEachPart(t *testing.T, test func(t *testing.T, g *kpitest.Golden)) {
+	for _, g := range kpitest.LoadAll(t) {
+		t.Run(filepath.Base(g.Dir), func(t *testing.T) { test(t, g) })
+	}
+}
+
+func TestGoldenFixture(t *testing.T) { forEachPart(t, eachGoldenFixture) }
+
+func eachGoldenFixture(t *testing.T, g *kpitest.Golden) {
+	var err error
 	l := load(t, g.Events)
 	got, err := l.engine.Compute(context.Background(), g.Params)
 	require.NoError(t, err)
@@ -54,8 +63,10 @@ func TestGoldenFixture(t *testing.T) {
 
 // The report groupings (region, team, agent, priority) follow the same rules.
 func TestGoldenFixtureByOtherDimensions(t *testing.T) {
-	g, err := kpitest.LoadGolden("../../testdata/golden")
-	require.NoError(t, err)
+	forEachPart(t, eachGoldenFixtureByOtherDimensions)
+}
+
+func eachGoldenFixtureByOtherDimensions(t *testing.T, g *kpitest.Golden) {
 	l := load(t, g.Events)
 	for _, by := range [][]string{{kpi.DimRegion}, {kpi.DimBranch, kpi.DimTeam}, {kpi.DimAgent}, {kpi.DimChannel, kpi.DimPriority}} {
 		p := g.Params
@@ -104,8 +115,11 @@ func TestSnapshotsRoundTrip(t *testing.T) {
 // the late ones (openings after their replies, late messages, resolutions,
 // reopenings), refolding exactly the tickets they touch.
 func TestGoldenFixtureFromKeptTicketFacts(t *testing.T) {
-	g, err := kpitest.LoadGolden("../../testdata/golden")
-	require.NoError(t, err)
+	forEachPart(t, eachGoldenFixtureFromKeptTicketFacts)
+}
+
+func eachGoldenFixtureFromKeptTicketFacts(t *testing.T, g *kpitest.Golden) {
+	var err error
 	ctx := context.Background()
 	conn, db := sqltest.Migrated(t)
 	var early, late []event.Event
@@ -197,8 +211,11 @@ func TestGoldenFixtureFromKeptTicketFacts(t *testing.T) {
 // half the ticket events, then at the fixture's as_of with the rest folded
 // in, then again with nothing new, each equal to grouping all the events.
 func TestScheduledTicketRunsReuseThePreviousRun(t *testing.T) {
-	g, err := kpitest.LoadGolden("../../testdata/golden")
-	require.NoError(t, err)
+	forEachPart(t, eachScheduledTicketRunsReuseThePreviousRun)
+}
+
+func eachScheduledTicketRunsReuseThePreviousRun(t *testing.T, g *kpitest.Golden) {
+	var err error
 	ctx := context.Background()
 	conn, db := sqltest.Migrated(t)
 	var early, late []event.Event

@@ -69,6 +69,9 @@ func (e *Engine) EnsureTicketFacts(ctx context.Context, from time.Time) error {
 	if err := e.exec(ctx, "ticket_fold_full", uint64(started.UnixMilli()), from.Unix()); err != nil {
 		return err
 	}
+	if err := e.buryMoved(ctx, uint64(started.UnixMilli())); err != nil {
+		return err
+	}
 	e.log.Info().Time("from", from).Dur("took", time.Since(started)).Msg("ticket facts folded in full")
 	return e.recordFold(ctx, uint64(started.UnixMilli()), fromMs, true)
 }
@@ -94,9 +97,20 @@ func (e *Engine) refreshTicketFacts(ctx context.Context) (foldState, error) {
 		if err := e.exec(ctx, "ticket_fold_touched", uint64(started.UnixMilli()), from.Unix(), since.Unix(), from.Unix()); err != nil {
 			return st, err
 		}
+		if err := e.buryMoved(ctx, uint64(started.UnixMilli())); err != nil {
+			return st, err
+		}
 	}
 	st.folded = uint64(started.UnixMilli())
 	return st, e.recordFold(ctx, st.folded, st.from, false)
+}
+
+// buryMoved writes a tombstone over the older folds of the tickets of fold
+// version whose opening moved to another month (ticket_fold_tombstones.sql):
+// their old rows sit in another partition, which merges never compare with
+// the new one, and a read of the later month only finds the old row.
+func (e *Engine) buryMoved(ctx context.Context, version uint64) error {
+	return e.exec(ctx, "ticket_fold_tombstones", version-1, version, version, version)
 }
 
 func (e *Engine) foldState(ctx context.Context) (foldState, error) {

@@ -35,13 +35,27 @@ func TestParseTicketGroup(t *testing.T) {
 
 func TestNewestVersions(t *testing.T) {
 	g1, g2, g3 := &ticketGroup{branch: "a"}, &ticketGroup{branch: "b"}, &ticketGroup{branch: "c"}
-	in := []ticketResult{{key: 1, version: 5, opened: 10}, {key: 2, version: 5}, {key: 1, version: 7, opened: 9}, {key: 3}, {key: 1, version: 6}}
+	in := []ticketResult{{key: ticketKey{h: 1}, version: 5, opened: 10}, {key: ticketKey{h: 2}, version: 5}, {key: ticketKey{h: 1}, version: 7, opened: 9}, {key: ticketKey{h: 3}}, {key: ticketKey{h: 1}, version: 6}}
 	got, groups := newestVersions(in, []*ticketGroup{g1, g2, g3, g1, g2})
-	require.Equal(t, []ticketResult{{key: 2, version: 5}, {key: 1, version: 7, opened: 9}, {key: 3}}, got)
+	require.Equal(t, []ticketResult{{key: ticketKey{h: 2}, version: 5}, {key: ticketKey{h: 1}, version: 7, opened: 9}, {key: ticketKey{h: 3}}}, got)
 	require.Equal(t, []*ticketGroup{g2, g3, g1}, groups)
-	unique := []ticketResult{{key: 1}, {key: 2}}
+	unique := []ticketResult{{key: ticketKey{h: 1}}, {key: ticketKey{h: 2}}}
 	got, _ = newestVersions(unique, []*ticketGroup{g1, g2})
 	require.Equal(t, unique, got)
+
+	// two tickets whose first hashes collide stay two tickets
+	collide := []ticketResult{{key: ticketKey{h: 1, check: 7}, version: 5}, {key: ticketKey{h: 1, check: 8}, version: 6}}
+	got, _ = newestVersions(collide, []*ticketGroup{g1, g2})
+	require.Equal(t, collide, got)
+
+	// a tombstone beats the older folds in its month and is dropped; it
+	// loses to the fold that moved the ticket (its version plus one)
+	moved := []ticketResult{{key: ticketKey{h: 4}, version: 3, opened: 20}, {key: ticketKey{h: 4}, version: 8, gone: true}}
+	got, _ = newestVersions(moved, []*ticketGroup{g1, g1})
+	require.Empty(t, got)
+	moved = append(moved, ticketResult{key: ticketKey{h: 4}, version: 9, opened: 10})
+	got, _ = newestVersions(moved, []*ticketGroup{g1, g1, g2})
+	require.Equal(t, []ticketResult{{key: ticketKey{h: 4}, version: 9, opened: 10}}, got)
 }
 
 // HistoryReach is the longest of what the jobs read back: the cohort months

@@ -10,15 +10,15 @@ import (
 // ticketsSince narrows a read of the kept ticket facts to what may differ
 // from what was computed at an earlier as_of (the zero value: everything).
 type ticketsSince struct {
-	version uint64   // folds up to this one were read then
-	asOf    uint64   // the earlier as_of (ms): tickets opened since are new
-	keys    []uint64 // tickets whose facts held instants after it
+	version uint64      // folds up to this one were read then
+	asOf    uint64      // the earlier as_of (ms): tickets opened since are new
+	keys    []ticketKey // tickets whose facts held instants after it
 }
 
 func (s ticketsSince) keySet() clickhouse.GroupSet {
 	vals := []any{uint64(0)} // IN () is not SQL; no ticket id hashes to 0 in practice
 	for _, k := range s.keys {
-		vals = append(vals, k)
+		vals = append(vals, k.h) // a few more rows when the first hashes collide, never fewer
 	}
 	return clickhouse.GroupSet{Value: vals}
 }
@@ -40,8 +40,8 @@ type ticketMemo struct {
 	results   []ticketResult // every ticket opened in [from, asOf), fine left to each run
 	groups    []*ticketGroup // parallel to results
 	next      []float64      // the next-response samples results refer to
-	open      map[uint64]*ticketFact
-	future    []uint64
+	open      map[ticketKey]*ticketFact
+	future    []ticketKey
 }
 
 // memoScope is what a memo was computed for.
@@ -64,13 +64,13 @@ func (m *memoScope) serves(p Params, s span) bool {
 
 // since is the read that brings the memo up to date: the tickets folded or
 // opened since it, and those with the given keys.
-func (m *memoScope) since(keys []uint64) ticketsSince {
+func (m *memoScope) since(keys []ticketKey) ticketsSince {
 	return ticketsSince{version: m.version, asOf: m.asOf, keys: keys}
 }
 
 // keepNewest puts t (copied) into byKey unless a newer fold of it is there.
-func keepNewest(byKey map[uint64]*ticketFact, t *ticketFact) {
-	if prev := byKey[t.key]; prev == nil || prev.version < t.version {
+func keepNewest(byKey map[ticketKey]*ticketFact, t *ticketFact) {
+	if prev := byKey[t.key]; prev == nil || newer(t.version, t.gone, prev.version, prev.gone) {
 		byKey[t.key] = t.clone()
 	}
 }
@@ -119,8 +119,14 @@ func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([
 	results := make([]ticketResult, 0, e.ticketsSeen.Load())
 	groups := make([]*ticketGroup, 0, cap(results))
 	next := make([]float64, 0, e.samplesSeen.Load()) // every ticket's next-response samples, each ticket's together
-	open := map[uint64]*ticketFact{}
+	open := map[ticketKey]*ticketFact{}
 	add := func(t *ticketFact) ticketResult {
+		if t.gone {
+			res := ticketResult{key: t.key, version: t.version, gone: true, settled: true, policy: -1}
+			results = append(results, res)
+			groups = append(groups, t.dims)
+			return res
+		}
 		res := r.ticketResult(t, fineID(t.dims))
 		res.settled = settled(&res, t)
 		start := len(next)
@@ -130,7 +136,7 @@ func (e *Engine) ticketResults(ctx context.Context, r *run, fine *fineGroups) ([
 		groups = append(groups, t.dims)
 		return res
 	}
-	fresh := map[uint64]bool{}
+	fresh := map[ticketKey]bool{}
 	err = e.eachTicket(ctx, r, s, ticketsVersions, since, func(t *ticketFact) {
 		res := add(t)
 		if memo != nil {
@@ -189,8 +195,8 @@ func settled(res *ticketResult, t *ticketFact) bool {
 	return true
 }
 
-func newTicketMemo(scope memoScope, results []ticketResult, groups []*ticketGroup, next []float64, open map[uint64]*ticketFact) *ticketMemo {
-	m := &ticketMemo{memoScope: scope, results: results, groups: groups, next: next, open: map[uint64]*ticketFact{}}
+func newTicketMemo(scope memoScope, results []ticketResult, groups []*ticketGroup, next []float64, open map[ticketKey]*ticketFact) *ticketMemo {
+	m := &ticketMemo{memoScope: scope, results: results, groups: groups, next: next, open: map[ticketKey]*ticketFact{}}
 	for i := range results {
 		res := &results[i]
 		if res.settled {
@@ -216,6 +222,8 @@ func (t *ticketFact) clone() *ticketFact {
 	c := *t
 	c.agentMs = append([]uint64(nil), t.agentMs...)
 	c.customerMs = append([]uint64(nil), t.customerMs...)
+	c.pendingMs = append([]uint64(nil), t.pendingMs...)
+	c.resumedMs = append([]uint64(nil), t.resumedMs...)
 	return &c
 }
 
@@ -226,7 +234,7 @@ func (t *ticketFact) clone() *ticketFact {
 // opened since and those whose facts held instants after the last as_of.
 type openMemo struct {
 	memoScope // from: the breaching lookback's start then
-	facts     map[uint64]*ticketFact
+	facts     map[ticketKey]*ticketFact
 }
 
 // waiting reports whether a ticket still waits for a first response or a
@@ -248,16 +256,16 @@ func (e *Engine) eachOpenTicket(ctx context.Context, r *run, s span, fn func(t *
 	e.memoMu.Lock()
 	defer e.memoMu.Unlock()
 	from := uint64(s.fromMs())
-	waiting := map[uint64]*ticketFact{}
+	waiting := map[ticketKey]*ticketFact{}
 	if m := e.openMemo; m != nil && m.serves(p, s) {
-		var future []uint64
+		var future []ticketKey
 		for k, t := range m.facts {
 			if t.future != 0 {
 				future = append(future, k)
 			}
 		}
 		// every fold of the tickets that changed; the newest counts
-		changed := map[uint64]*ticketFact{}
+		changed := map[ticketKey]*ticketFact{}
 		since := m.since(future)
 		err := e.eachTicket(ctx, r, s, ticketsVersions, since, func(t *ticketFact) {
 			keepNewest(changed, t)
@@ -271,7 +279,7 @@ func (e *Engine) eachOpenTicket(ctx context.Context, r *run, s span, fn func(t *
 			}
 		}
 		for k, t := range changed {
-			if t.waiting() {
+			if t.waiting() && !t.gone {
 				waiting[k] = t
 			}
 		}

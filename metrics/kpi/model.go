@@ -33,6 +33,8 @@ const (
 	Cohort       = "cohort"
 	Punctuality  = "punctuality"
 	PromiseKept  = "promise_kept"
+	// Pending is the time tickets waited on the customer (contract 1.1).
+	Pending = "pending"
 )
 
 // Fields lists, per KPI, every value name a Row of that KPI may hold. Ratios
@@ -48,13 +50,14 @@ var Fields = map[string][]string{
 	FCR:           {"resolved", "fcr", "ratio"},
 	Volume:        {"opened", "share", "self_service", "self_service_share"},
 	SLA:           {"met", "breached", "pending", "attainment_ratio"},
-	SLANow:        {"open", "breaching", "oldest_wait_seconds", "at_risk"},
+	SLANow:        {"open", "breaching", "oldest_wait_seconds", "at_risk", "paused"},
 	SLADecisions:  {"met", "breached"},
 	Complaints:    {"complaints", "tickets_opened", "per_100_tickets"},
 	Retention:     {"previous", "current", "retained", "churned", "retention_ratio"},
 	Cohort:        {"size", "active", "ratio"},
 	Punctuality:   {"started", "on_time", "on_time_ratio", "late_mean_delay_seconds", "p90_delay_seconds", "never_started"},
 	PromiseKept:   {"promised", "kept", "ratio"},
+	Pending:       {"tickets", "pending_now", "mean_seconds", "p90_seconds"},
 }
 
 // QuantileFields are the fields that hold quantiles: tests compare them by

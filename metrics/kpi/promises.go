@@ -53,7 +53,11 @@ func (e *Engine) promises(ctx context.Context, r *run) ([]Row, error) {
 		if facts[i].kind != facts[j].kind {
 			return facts[i].kind < facts[j].kind
 		}
-		return facts[i].ref < facts[j].ref
+		if facts[i].ref != facts[j].ref {
+			return facts[i].ref < facts[j].ref
+		}
+		// refs whose hashes collide are still two (refs.sql groups by id)
+		return facts[i].due < facts[j].due || (facts[i].due == facts[j].due && facts[i].fulfilled < facts[j].fulfilled)
 	})
 	var out []Row
 	labels := map[string][]Labels{} // by branch

@@ -11,24 +11,38 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/cxpulse/cxpulse/metrics/calendar"
 	"github.com/cxpulse/cxpulse/metrics/sla"
 )
 
 // ticketFact is one row of sql/kpi/tickets.sql: a ticket reduced by
 // ClickHouse to the instants its KPIs need (milliseconds, 0 = not yet).
 type ticketFact struct {
-	key                                    uint64 // cityHash64 of the ticket id
+	key                                    ticketKey
 	branch, channel, priority, agent, team string
 	dims                                   *ticketGroup // the same values, one pointer per distinct group
 	opened, firstResponse, resolved        uint64
 	reopened                               uint8
 	agentBeforeResolved                    uint64
 	agentMs, customerMs                    []uint64 // distinct, sorted, from the opening on
+	pendingMs, resumedMs                   []uint64 // the same, of ticket.pending and ticket.resumed
 	version                                uint64   // folded_ms of kept facts (0 from the events)
+	gone                                   bool     // a tombstone: the ticket's opening moved to another month
 	future                                 uint8    // 1: the kept facts hold instants at or after the end
+}
+
+// ticketKey identifies a ticket by two independent 64-bit hashes of its id
+// (cityHash64, sipHash64), so that two tickets merge only if both collide:
+// about n²/2¹²⁹, 10⁻²⁷ for a million tickets, where one 64-bit hash gives
+// 10⁻⁸. Scanning the ids themselves would allocate a string per ticket.
+type ticketKey struct{ h, check uint64 }
+
+func (k ticketKey) compare(o ticketKey) int {
+	return cmp.Or(cmp.Compare(k.h, o.h), cmp.Compare(k.check, o.check))
 }
 
 // ticketGroup is a distinct value of tickets.sql's dims column, parsed once.
@@ -84,7 +98,7 @@ func (e *Engine) eachTicket(ctx context.Context, r *run, s span, which int, sinc
 		only = 1
 	}
 	end := s.toMs()
-	name, args := "tickets_facts", []any{end, end, end, end, end, end, end, end}
+	name, args := "tickets_facts", []any{end, end, end, end, end, end, end, end, end, end, end, end}
 	switch {
 	case kept:
 		switch which {
@@ -110,7 +124,7 @@ func (e *Engine) eachTicket(ctx context.Context, r *run, s span, which int, sinc
 	var dims, offsets string
 	seen := map[string]*ticketGroup{}
 	return e.query(ctx, name, func(rows driver.Rows) error {
-		if err := rows.Scan(&t.key, &dims, &t.opened, &t.firstResponse, &t.resolved,
+		if err := rows.Scan(&t.key.h, &t.key.check, &dims, &t.opened, &t.firstResponse, &t.resolved,
 			&t.reopened, &t.agentBeforeResolved, &offsets, &t.version, &t.future); err != nil {
 			return err
 		}
@@ -123,17 +137,23 @@ func (e *Engine) eachTicket(ctx context.Context, r *run, s span, which int, sinc
 			seen[dims] = d
 		}
 		t.dims = d
+		// a tombstone (ticket_fold_tombstones.sql) only matters to a caller
+		// that picks the newest of several folds itself
+		if t.gone = d.branch == ""; t.gone && which != ticketsVersions {
+			return nil
+		}
 		t.branch, t.channel, t.priority, t.agent, t.team = d.branch, d.channel, d.priority, d.agent, d.team
-		agents, customers, ok := strings.Cut(offsets, "|")
-		if !ok {
-			return fmt.Errorf("message offsets %q: no '|'", offsets)
-		}
-		var err error
-		if t.agentMs, err = appendInstants(t.agentMs[:0], t.opened, agents); err != nil {
-			return err
-		}
-		if t.customerMs, err = appendInstants(t.customerMs[:0], t.opened, customers); err != nil {
-			return err
+		rest := offsets
+		for i, dst := range []*[]uint64{&t.agentMs, &t.customerMs, &t.pendingMs, &t.resumedMs} {
+			list, more, ok := strings.Cut(rest, "|")
+			if ok == (i == 3) { // a "|" after each list but the last
+				return fmt.Errorf("message offsets %q: want four lists joined by '|'", offsets)
+			}
+			var err error
+			if *dst, err = appendInstants((*dst)[:0], t.opened, list); err != nil {
+				return err
+			}
+			rest = more
 		}
 		fn(&t)
 		return nil
@@ -188,8 +208,9 @@ const (
 // It holds no pointers (next-response samples live in one shared slice), so
 // that a million of them cost the garbage collector nothing to scan.
 type ticketResult struct {
-	key             uint64
+	key             ticketKey
 	version         uint64 // of the kept facts it was computed from
+	gone            bool   // from a tombstone: dropped once the newest fold is chosen
 	future          bool   // its facts hold instants after the as_of it was computed for
 	settled         bool   // it cannot change while its facts do not (see settled)
 	opened          uint64
@@ -199,7 +220,9 @@ type ticketResult struct {
 	resolved        bool
 	reopened, fcr   bool
 	selfService     bool
-	policy          int // index into Params.Policies, -1: none
+	pending         float64 // business seconds pending up to the resolution or as_of; NaN: never pending
+	pendingNow      bool    // pending at as_of, unresolved
+	policy          int     // index into Params.Policies, -1: none
 	sla             [2]uint8
 	decidedAt       [2]uint64 // when sla[k] became met or breached (ms; 0 while pending)
 }
@@ -226,8 +249,9 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 	// as_of gives the same numbers to the last bit. An index is sorted, not
 	// the results, which are five times wider.
 	type order struct {
-		opened, key uint64
-		i           int32
+		opened uint64
+		key    ticketKey
+		i      int32
 	}
 	byAge := make([]order, len(results))
 	for i := range results {
@@ -237,7 +261,7 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 		if c := cmp.Compare(b.opened, a.opened); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.key, b.key)
+		return a.key.compare(b.key)
 	})
 	sizes := make([]int, len(fine.values))
 	for i := range results {
@@ -286,33 +310,41 @@ func (e *Engine) tickets(ctx context.Context, r *run) ([]Row, error) {
 
 // newestVersions keeps, of the results computed from several versions of a
 // ticket's kept facts (folds not yet merged away), the newest one, with its
-// group (groups is parallel to results).
+// group (groups is parallel to results), and drops it when it is a
+// tombstone. A tombstone has the version of the fold that moved the ticket
+// less one: it beats the older folds in its month, and loses to that fold.
 func newestVersions(results []ticketResult, groups []*ticketGroup) ([]ticketResult, []*ticketGroup) {
-	newest := make(map[uint64]int32, len(results))
-	repeated := false
+	newest := make(map[ticketKey]int32, len(results))
+	repeated, gone := false, false
 	for i := range results {
 		k := results[i].key
+		gone = gone || results[i].gone
 		j, ok := newest[k]
 		if !ok {
 			newest[k] = int32(i)
 			continue
 		}
 		repeated = true
-		if results[i].version > results[j].version {
+		if newer(results[i].version, results[i].gone, results[j].version, results[j].gone) {
 			newest[k] = int32(i)
 		}
 	}
-	if !repeated {
+	if !repeated && !gone {
 		return results, groups
 	}
 	kept, keptGroups := results[:0], groups[:0]
 	for i := range results {
-		if newest[results[i].key] == int32(i) {
+		if newest[results[i].key] == int32(i) && !results[i].gone {
 			kept = append(kept, results[i])
 			keptGroups = append(keptGroups, groups[i])
 		}
 	}
 	return kept, keptGroups
+}
+
+// newer reports whether a fold (version, tombstone or not) supersedes another.
+func newer(v uint64, gone bool, than uint64, thanGone bool) bool {
+	return v > than || (v == than && thanGone && !gone)
 }
 
 // decisionRows counts, per burn window, the tickets whose SLA outcome was
@@ -391,13 +423,24 @@ func (r *run) slaRows(kpi, window string, groups []coarseGroup, fine map[[3]int]
 
 func (r *run) ticketResult(t *ticketFact, fine int32) ticketResult {
 	res := ticketResult{key: t.key, version: t.version, future: t.future != 0, opened: t.opened, fine: fine, frt: math.NaN(), resolution: math.NaN(),
-		selfService: t.channel == "self_service", policy: -1}
+		pending: math.NaN(), selfService: t.channel == "self_service", policy: -1}
+	asOf := uint64(r.p.AsOf.UnixMilli())
+	pauses, open := t.pauses(asOf)
+	cal := r.p.Calendars.For(t.branch)
+	if len(pauses) > 0 {
+		stop := asOf
+		if t.resolved > 0 {
+			stop = t.resolved
+		}
+		res.pending = sla.Overlap(cal, msTime(t.opened), msTime(stop), pauses)
+		res.pendingNow = open && t.resolved == 0
+	}
 	if t.firstResponse > 0 {
 		res.frt = r.business(t.branch, t.opened, t.firstResponse)
 	}
 	if t.resolved > 0 {
 		res.resolved = true
-		res.resolution = r.business(t.branch, t.opened, t.resolved)
+		res.resolution = sla.ExcludePauses(cal, msTime(t.opened), msTime(t.resolved), pauses)
 		res.reopened = t.reopened > 0
 		res.fcr = t.agentBeforeResolved == 1 && !res.reopened
 	}
@@ -411,8 +454,8 @@ func (r *run) ticketResult(t *ticketFact, fine int32) ticketResult {
 			if target.Name == sla.TargetResolution {
 				k = 1
 			}
-			res.sla[k] = r.slaOutcome(policy, target, t, t.eventOf(target.Name))
-			res.decidedAt[k] = r.decisionInstant(policy, target, t, res.sla[k])
+			res.sla[k] = r.slaOutcome(policy, target, t, t.eventOf(target.Name), pauses)
+			res.decidedAt[k] = r.decisionInstant(policy, target, t, res.sla[k], pauses)
 		}
 		break
 	}
@@ -427,17 +470,59 @@ func (t *ticketFact) eventOf(target string) uint64 {
 	return t.resolved
 }
 
+// pauses returns the spans in which the ticket was pending, up to end (ms),
+// and whether the last is still open at end (it is then cut there): from a
+// ticket.pending to the next ticket.resumed or customer message after it.
+// A ticket.pending while pending changes nothing (a copy, a repeat); on
+// equal instants the resumption comes first, so a ticket.pending at the
+// instant of a customer message leaves the ticket pending. The facts hold
+// only instants from the opening on, so a resumption before the opening
+// resumes nothing. Most tickets are never pending: nil, no allocation.
+func (t *ticketFact) pauses(end uint64) ([]sla.Span, bool) {
+	if len(t.pendingMs) == 0 {
+		return nil, false
+	}
+	var out []sla.Span
+	for i := 0; i < len(t.pendingMs); {
+		from := t.pendingMs[i]
+		to := min(firstAfter(t.resumedMs, from), firstAfter(t.customerMs, from))
+		if to >= end {
+			return append(out, sla.Span{From: int64(from), To: int64(end)}), true
+		}
+		out = append(out, sla.Span{From: int64(from), To: int64(to)})
+		i += sort.Search(len(t.pendingMs)-i, func(k int) bool { return t.pendingMs[i+k] >= to })
+	}
+	return out, false
+}
+
+// firstAfter is the first of the sorted instants xs after x, MaxUint64 if none.
+func firstAfter(xs []uint64, x uint64) uint64 {
+	if i := sort.Search(len(xs), func(k int) bool { return xs[k] > x }); i < len(xs) {
+		return xs[i]
+	}
+	return math.MaxUint64
+}
+
+// elapsed is the time from the opening to end that counts against target:
+// without the pauses when the policy stops that clock while pending.
+func elapsed(policy sla.Policy, target string, cal *calendar.Calendar, opened, end time.Time, pauses []sla.Span) float64 {
+	if len(pauses) > 0 && policy.Pauses(target) {
+		return policy.ElapsedPaused(cal, opened, end, pauses)
+	}
+	return policy.Elapsed(cal, opened, end)
+}
+
 // slaOutcome classifies a ticket against one target.
-func (r *run) slaOutcome(policy sla.Policy, target sla.Target, t *ticketFact, done uint64) uint8 {
+func (r *run) slaOutcome(policy sla.Policy, target sla.Target, t *ticketFact, done uint64, pauses []sla.Span) uint8 {
 	limit := target.Limit.Seconds()
 	cal := r.p.Calendars.For(t.branch)
 	if done > 0 {
-		if policy.Elapsed(cal, msTime(t.opened), msTime(done)) <= limit {
+		if elapsed(policy, target.Name, cal, msTime(t.opened), msTime(done), pauses) <= limit {
 			return slaMet
 		}
 		return slaBreached
 	}
-	if policy.Elapsed(cal, msTime(t.opened), r.p.AsOf) > limit {
+	if elapsed(policy, target.Name, cal, msTime(t.opened), r.p.AsOf, pauses) > limit {
 		return slaBreached
 	}
 	return slaPending
@@ -447,7 +532,7 @@ func (r *run) slaOutcome(policy sla.Policy, target sla.Target, t *ticketFact, do
 // the event, for a met target; the instant the target passed, for a breached
 // one (found by bisection, as elapsed time only grows). Tickets answered or
 // breached long before the longest burn window are not searched.
-func (r *run) decisionInstant(policy sla.Policy, target sla.Target, t *ticketFact, outcome uint8) uint64 {
+func (r *run) decisionInstant(policy sla.Policy, target sla.Target, t *ticketFact, outcome uint8, pauses []sla.Span) uint64 {
 	done := t.eventOf(target.Name)
 	asOf := uint64(r.p.AsOf.UnixMilli())
 	switch outcome {
@@ -470,7 +555,7 @@ func (r *run) decisionInstant(policy sla.Policy, target sla.Target, t *ticketFac
 	lo, hi := t.opened, end // elapsed(lo) ≤ limit < elapsed(hi)
 	for hi-lo > 1 {
 		mid := lo + (hi-lo)/2
-		if policy.Elapsed(cal, opened, msTime(mid)) > limit {
+		if elapsed(policy, target.Name, cal, opened, msTime(mid), pauses) > limit {
 			hi = mid
 		} else {
 			lo = mid
@@ -652,6 +737,21 @@ func (r *run) ticketRows(w Window, fine *fineGroups, results []ticketResult, nex
 		if want[NextResponse] {
 			durations(NextResponse, gather(func(t *ticketResult, dst []float64) []float64 { return append(dst, next[t.next[0]:t.next[1]]...) }), "p90_seconds")
 		}
+		if want[Pending] {
+			if xs := gather(scalar(func(t *ticketResult) float64 { return t.pending })); len(xs) > 0 {
+				now := 0.0
+				for _, f := range g.members {
+					for _, i := range in[f] {
+						if results[i].pendingNow {
+							now++
+						}
+					}
+				}
+				v := map[string]float64{"tickets": float64(len(xs)), "pending_now": now, "mean_seconds": mean(xs)}
+				v["p90_seconds"] = quantiles(xs, []string{"p90_seconds"})[0]
+				row(Pending, l, v)
+			}
+		}
 	}
 	if want[SLA] {
 		out = append(out, r.slaRows(SLA, w.Label, groups, slaFine, func(s *[4]float64) map[string]float64 {
@@ -684,7 +784,7 @@ func (e *Engine) slaNow(ctx context.Context, r *run) ([]Row, error) {
 			return
 		}
 		cal := p.Calendars.For(f.branch)
-		elapsed := policy.Elapsed(cal, msTime(f.opened), p.AsOf)
+		pauses, pendingNow := f.pauses(uint64(p.AsOf.UnixMilli()))
 		ls, ok := labelsOf[f.dims]
 		if !ok {
 			ls = r.g.labels(r.ticketValues(f), ticketDims)
@@ -695,14 +795,21 @@ func (e *Engine) slaNow(ctx context.Context, r *run) ([]Row, error) {
 				continue
 			}
 			limit := target.Limit.Seconds()
-			breaching, atRisk := elapsed > limit, elapsed >= p.AtRiskFraction*limit && elapsed <= limit
+			spent := elapsed(policy, target.Name, cal, msTime(f.opened), p.AsOf, pauses)
+			// a stopped clock neither breaches nor nears its target now
+			paused := pendingNow && policy.Pauses(target.Name)
+			breaching := !paused && spent > limit
+			atRisk := !paused && spent >= p.AtRiskFraction*limit && spent <= limit
 			for _, l := range ls {
 				l.Policy, l.Target = policy.Name, target.Name
 				c := t.at(l)
 				c.add("open", 1)
+				if paused {
+					c.add("paused", 1)
+				}
 				if breaching {
 					c.add("breaching", 1)
-					c.sample("breaching_elapsed", elapsed)
+					c.sample("breaching_elapsed", spent)
 				}
 				if atRisk {
 					c.add("at_risk", 1)
@@ -714,7 +821,7 @@ func (e *Engine) slaNow(ctx context.Context, r *run) ([]Row, error) {
 		return nil, err
 	}
 	return t.rows(p, func(_ Labels, c *cell) map[string]float64 {
-		v := map[string]float64{"open": c.sum("open"), "breaching": c.sum("breaching"), "at_risk": c.sum("at_risk")}
+		v := map[string]float64{"open": c.sum("open"), "breaching": c.sum("breaching"), "at_risk": c.sum("at_risk"), "paused": c.sum("paused")}
 		if xs := c.samplesOf("breaching_elapsed"); len(xs) > 0 {
 			oldest := xs[0]
 			for _, x := range xs {

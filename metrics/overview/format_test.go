@@ -106,12 +106,12 @@ func TestNiceTicks(t *testing.T) {
 }
 
 func TestRankingAxisStaysWithinPercent(t *testing.T) {
-	r := Ranking{KPI: "sla", Unit: "%", Fleet: 98, Rows: []RankRow{
+	r := Ranking{KPI: "sla", Unit: "%", Standard: 98, Rows: []RankRow{
 		{Branch: "a", N: 10, Value: 99, Low: 70, High: 100, Shrunk: 98, QValue: 0.2},
 	}}
 	v := newRankingView(r, 0)
 	require.Equal(t, "100"+nbsp+"%", v.Wide.Ticks[len(v.Wide.Ticks)-1].Label, "never beyond 100 %")
-	require.Equal(t, "fleet 98.0"+nbsp+"%", v.Wide.FleetLabel)
+	require.Equal(t, "standard 98.0"+nbsp+"%", v.Wide.FleetLabel)
 	require.Equal(t, "a: 99 % (70–100 %), shrunk 98 %, n = 10, q = 0.20", strings.ReplaceAll(v.Wide.Rows[0].Tip, nbsp, " "))
 }
 

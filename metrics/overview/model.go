@@ -5,7 +5,11 @@
 // comparison.
 package overview
 
-import "time"
+import (
+	"time"
+
+	"github.com/cxpulse/cxpulse/metrics/stats"
+)
 
 // Page is everything the overview shows.
 type Page struct {
@@ -50,15 +54,22 @@ type Point struct {
 }
 
 // Ranking is one KPI across branches: each branch's raw estimate with its
-// interval, the shrunken estimate, and whether it differs from the rest of
-// the fleet under false-discovery-rate control.
+// interval, the shrunken estimate, and whether it differs from the standard
+// of the typical branch under false-discovery-rate control.
 type Ranking struct {
 	KPI            string // "nps", "csat", "sla", …
 	Title          string // "NPS, 30 days"
 	Unit           string // as Tile.Unit: "%" means percent (0…100), "s" seconds
 	HigherIsBetter bool
-	Fleet          float64 // the fleet's value (drawn as a vertical line)
-	Level, FDR     float64 // confidence level of the intervals, FDR of the flags
+	// Standard is the value of the typical branch that every branch is
+	// tested against (drawn as a vertical line), NaN when unknown.
+	Standard   float64
+	Level, FDR float64 // confidence level of the intervals, FDR of the flags
+	// Funnel, when its Groups > 0, draws the funnel plot beside the
+	// caterpillar chart: each branch's value against its number of answers
+	// with the funnel's 95 % and 99.8 % control limits, in display units
+	// (Centre and Sigma as Value, Between in its square).
+	Funnel stats.Funnel
 	// Rows are ordered best first.
 	Rows []RankRow
 	// APIURL is the JSON of this comparison.
@@ -72,8 +83,8 @@ type RankRow struct {
 	Value     float64
 	Low, High float64
 	Shrunk    float64
-	// Flag is "above" or "below" the rest of the fleet when significant at
-	// the FDR, else "".
+	// Flag is "above" or "below" the standard when significant at the FDR,
+	// else "".
 	Flag string
 	// Worse is true when the flag means worse than the fleet (below for
 	// NPS, above for response times): drawn in red; better in green.

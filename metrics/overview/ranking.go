@@ -41,6 +41,8 @@ type rankingView struct {
 	Desc                   string
 	HasRows                bool
 	Wide, Narrow           chartView
+	HasFunnel              bool
+	Funnel                 funnelView
 }
 
 // chartView is one drawing of a ranking.
@@ -115,9 +117,10 @@ func newRankingView(r Ranking, index int) rankingView {
 			}
 		}
 	}
+	v.Funnel, v.HasFunnel = newFunnelView(r, v.ID+"-funnel-desc")
 	v.Caption = rankingCaption(r, sc)
 	v.Desc = v.Title + ": " + strconv.Itoa(len(r.Rows)) + " branches, best first; " + strconv.Itoa(flagged) +
-		" flagged (" + strconv.Itoa(worse) + " worse, " + strconv.Itoa(flagged-worse) + " better than the fleet)"
+		" flagged (" + strconv.Itoa(worse) + " worse, " + strconv.Itoa(flagged-worse) + " better than the standard)"
 	v.Wide.Desc, v.Narrow.Desc = v.Desc, v.Desc
 	return v
 }
@@ -134,8 +137,8 @@ func newScale(r Ranking) scale {
 			}
 		}
 	}
-	if finite(r.Fleet) {
-		magnitude = math.Max(magnitude, math.Abs(r.Fleet))
+	if finite(r.Standard) {
+		magnitude = math.Max(magnitude, math.Abs(r.Standard))
 	}
 	sc := scale{d: displayFor(r.Unit, magnitude)}
 
@@ -151,7 +154,7 @@ func newScale(r Ranking) scale {
 		extend(row.Value)
 		extend(row.Shrunk)
 	}
-	extend(r.Fleet)
+	extend(r.Standard)
 	if lo > hi { // nothing finite at all
 		lo, hi = 0, 1
 	}
@@ -188,11 +191,11 @@ func newChartView(r Ranking, sc scale, l layout) chartView {
 	c.AxisTopY = l.Top - 26
 	c.AxisBottomY = c.PlotBottom + 18
 	c.H = c.PlotBottom + l.Bottom
-	if finite(r.Fleet) {
-		fleet := r.Fleet * sc.d.Factor
+	if finite(r.Standard) {
+		fleet := r.Standard * sc.d.Factor
 		c.HasFleet = true
 		c.FleetX = coord(clampX(fleet))
-		c.FleetLabel = "fleet " + withUnit(num(fleet, sc.fleetDec), sc.d.Suffix)
+		c.FleetLabel = "standard " + withUnit(num(fleet, sc.fleetDec), sc.d.Suffix)
 	}
 	for i, row := range r.Rows {
 		c.Rows = append(c.Rows, newRankRow(row, sc.d, l, i, clampX))
@@ -258,7 +261,7 @@ func newRankRow(row RankRow, d display, l layout, i int, x func(float64) float64
 	}
 	tip.WriteString(", n = " + rv.N)
 	if rv.Flag != "" {
-		tip.WriteString("; " + rv.Flag + " the fleet, " + rv.Class)
+		tip.WriteString("; " + rv.Flag + " the standard, " + rv.Class)
 	}
 	if q := qValue(row.QValue); q != "" {
 		tip.WriteString(", q " + q)
@@ -282,21 +285,23 @@ func qValue(q float64) string {
 }
 
 func rankingCaption(r Ranking, sc scale) string {
-	fleet := "not known"
-	if finite(r.Fleet) {
-		fleet = withUnit(num(r.Fleet*sc.d.Factor, sc.fleetDec), sc.d.Suffix)
+	standard := "not known"
+	if finite(r.Standard) {
+		standard = withUnit(num(r.Standard*sc.d.Factor, sc.fleetDec), sc.d.Suffix)
 	}
 	order := "higher is better"
 	if !r.HigherIsBetter {
 		order = "lower is better"
 	}
 	return "Each line is a branch's " + level(r.Level, 0.95) + " confidence interval, " +
-		"the dot its own estimate, the hollow circle its estimate shrunk toward the fleet " +
+		"the dot its own estimate, the hollow circle its estimate shrunk toward the standard " +
 		"(empirical Bayes: the fewer answers, the further it moves). " +
-		"The dashed line is the fleet (" + fleet + "). " +
-		"▲ above and ▼ below mark branches that differ from the rest of the fleet, " +
+		"The dashed line is the standard, the typical branch's value (" + standard + "), " +
+		"which outlying branches do not drag as they drag the pooled fleet. " +
+		"▲ above and ▼ below mark branches that differ from it by more than noise and the usual spread between branches " +
+		"(funnel plot with overdispersion, Spiegelhalter 2005), " +
 		"with the false discovery rate held at " + level(r.FDR, 0.05) + " (Benjamini–Hochberg); " +
-		"red is worse, green better. Best first; " + order + "."
+		"red is worse, green better. Ordered by the shrunken estimate, best first; " + order + "."
 }
 
 // niceTicks returns about n (n−2 to 2n) ticks at 1, 2 or 5 × 10^k steps covering

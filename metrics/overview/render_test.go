@@ -94,7 +94,7 @@ func TestRenderShowsEveryBranchWithItsFlag(t *testing.T) {
 			require.NotContains(t, narrow[j].Attr, "data-branch")
 		}
 		caption := sec.byClass("caption")[0].text()
-		for _, s := range []string{"95 % confidence interval", "shrunk toward the fleet", "false discovery rate held at 5 %"} {
+		for _, s := range []string{"95 % confidence interval", "shrunk toward the standard", "false discovery rate held at 5 %"} {
 			require.Contains(t, caption, s)
 		}
 		links := sec.all(func(n *node) bool { return n.Name == "a" && n.Attr["href"] == r.APIURL })

@@ -96,14 +96,14 @@ func nastyPage() Page {
 			Trend: []Point{{Value: 80}, {Value: 90}}},
 	}
 	p.Rankings = []Ranking{{
-		KPI: "csat", Unit: "%", Fleet: nan, Level: nan, FDR: -1,
+		KPI: "csat", Unit: "%", Standard: nan, Level: nan, FDR: -1,
 		Rows: []RankRow{
 			{Branch: "a", N: nan, Value: nan, Low: nan, High: nan, Shrunk: nan, Flag: "sideways", QValue: nan},
 			{Branch: "b", N: 0, Value: 0.5, Low: -inf, High: 0.6, Shrunk: inf, Flag: "below", Worse: true, QValue: inf},
 			{Branch: "c", N: 3, Value: 2, Low: 1.5, High: 2.5, Shrunk: 1.8},
 		},
 	}, {
-		KPI: "same", Fleet: 7, Rows: []RankRow{{Branch: "only", N: 1, Value: 7, Low: 7, High: 7, Shrunk: 7}},
+		KPI: "same", Standard: 7, Rows: []RankRow{{Branch: "only", N: 1, Value: 7, Low: 7, High: 7, Shrunk: 7}},
 	}}
 	p.Heatmap = Heatmap{
 		Channels:  []string{"email", "chat"},

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/cxpulse/cxpulse/metrics/stats"
 )
 
 // asOf is the instant of the sample pages.
@@ -41,8 +43,9 @@ func samplePage() Page {
 		},
 		Rankings: []Ranking{
 			{
-				KPI: "nps", Title: "NPS, 30 days", HigherIsBetter: true, Fleet: 22.6, Level: 0.95, FDR: 0.05,
+				KPI: "nps", Title: "NPS, 30 days", HigherIsBetter: true, Standard: 22.6, Level: 0.95, FDR: 0.05,
 				APIURL: "/api/v1/compare?kpi=nps&window=30d",
+				Funnel: stats.Funnel{Centre: 22.6, Sigma: 78, Between: 16, Phi: 1.4, Groups: 8},
 				Rows: []RankRow{
 					{Branch: "Kraków Rynek", N: 212, Value: 41.0, Low: 29.4, High: 51.6, Shrunk: 37.2, Flag: "above", QValue: 0.004},
 					{Branch: "Brno Centrum", N: 96, Value: 33.3, Low: 15.6, High: 49.1, Shrunk: 27.0, QValue: 0.31},
@@ -55,8 +58,9 @@ func samplePage() Page {
 				},
 			},
 			{
-				KPI: "sla", Title: "SLA attainment, first response, 30 days", Unit: "%", HigherIsBetter: true, Fleet: 93.1, Level: 0.95, FDR: 0.05,
+				KPI: "sla", Title: "SLA attainment, first response, 30 days", Unit: "%", HigherIsBetter: true, Standard: 93.1, Level: 0.95, FDR: 0.05,
 				APIURL: "/api/v1/compare?kpi=sla&window=30d",
+				Funnel: stats.Funnel{Centre: 93.1, Sigma: 25.3, Between: 1.2, Phi: 2.1, Groups: 8},
 				Rows: []RankRow{
 					{Branch: "Praha Anděl", N: 702, Value: 97.2, Low: 95.7, High: 98.2, Shrunk: 96.9, Flag: "above", QValue: 0.0004},
 					{Branch: "Kraków Rynek", N: 811, Value: 95.5, Low: 93.9, High: 96.7, Shrunk: 95.4, Flag: "above", QValue: 0.02},
@@ -98,7 +102,7 @@ func bigPage(n int) Page {
 	rng := rand.New(rand.NewPCG(1, 2))
 	p := samplePage()
 	p.Title = fmt.Sprintf("cxpulse · %d branches", n)
-	rank := Ranking{KPI: "nps", Title: "NPS, 30 days", HigherIsBetter: true, Fleet: 20, APIURL: "/api/v1/compare?kpi=nps"}
+	rank := Ranking{KPI: "nps", Title: "NPS, 30 days", HigherIsBetter: true, Standard: 20, APIURL: "/api/v1/compare?kpi=nps"}
 	hm := Heatmap{Title: "SLA attainment", Channels: []string{"email", "chat", "phone"}, Objective: 0.9}
 	for i := range n {
 		name := fmt.Sprintf("Branch %03d", i+1)

@@ -34,6 +34,11 @@ const DefaultObjective = 0.95
 //     instead of calendar time (default false).
 //   - Objective is the share of tickets that must meet a target, for
 //     alerts; in (0, 1), default 0.95 (DefaultObjective) when 0.
+//   - PauseWhenPending stops the resolution clock while the ticket is
+//     pending (waiting on the customer: from a ticket.pending to the next
+//     ticket.resumed or customer message); default true when absent.
+//   - PauseFirstResponse stops the first-response clock too while pending
+//     (default false); it needs PauseWhenPending.
 type Policy struct {
 	Name          string        `yaml:"name"`
 	Channel       string        `yaml:"channel"`
@@ -42,7 +47,23 @@ type Policy struct {
 	Resolution    time.Duration `yaml:"resolution"`
 	BusinessHours bool          `yaml:"business_hours"`
 	Objective     float64       `yaml:"objective"`
+	// nil: true (see Pauses)
+	PauseWhenPending   *bool `yaml:"pause_when_pending"`
+	PauseFirstResponse bool  `yaml:"pause_first_response"`
 }
+
+// Pauses reports whether the clock of the target (TargetFirstResponse or
+// TargetResolution) stops while the ticket is pending.
+func (p Policy) Pauses(target string) bool {
+	if p.PauseWhenPending != nil && !*p.PauseWhenPending {
+		return false
+	}
+	return target == TargetResolution || p.PauseFirstResponse
+}
+
+// Span is a stretch of time in Unix milliseconds, [From, To); the pauses of
+// a ticket are disjoint spans in order.
+type Span struct{ From, To int64 }
 
 // Target is one time limit of a policy.
 type Target struct {
@@ -103,4 +124,41 @@ func (p Policy) Elapsed(cal *calendar.Calendar, start, end time.Time) float64 {
 		cal = nil
 	}
 	return cal.BusinessSeconds(start, end)
+}
+
+// ElapsedPaused is Elapsed less the part of [start, end) inside pauses
+// (disjoint, in order), measured the same way: what counts against a target
+// whose clock stops while the ticket is pending (see Pauses).
+func (p Policy) ElapsedPaused(cal *calendar.Calendar, start, end time.Time, pauses []Span) float64 {
+	if !p.BusinessHours {
+		cal = nil
+	}
+	return ExcludePauses(cal, start, end, pauses)
+}
+
+// ExcludePauses is the business time of [start, end) in cal (nil: calendar
+// time) less its part inside pauses (disjoint, in order); 0 when end ≤ start.
+func ExcludePauses(cal *calendar.Calendar, start, end time.Time, pauses []Span) float64 {
+	total := cal.BusinessSeconds(start, end)
+	if len(pauses) == 0 || total == 0 {
+		return total
+	}
+	return max(0, total-Overlap(cal, start, end, pauses))
+}
+
+// Overlap is the business time in cal (nil: calendar time) of the part of
+// [start, end) inside pauses (disjoint, in order).
+func Overlap(cal *calendar.Calendar, start, end time.Time, pauses []Span) float64 {
+	a, b := start.UnixMilli(), end.UnixMilli()
+	var n float64
+	for _, s := range pauses {
+		if s.From >= b {
+			break
+		}
+		from, to := max(s.From, a), min(s.To, b)
+		if to > from {
+			n += cal.BusinessSeconds(time.UnixMilli(from), time.UnixMilli(to))
+		}
+	}
+	return n
 }

@@ -3,6 +3,7 @@ package sla_test
 import (
 	"bytes"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -41,14 +42,15 @@ const channels = "phone email chat social web in_person self_service other"
 
 // badPolicies pairs each testdata/*.bad.yml with the error it must produce.
 var badPolicies = map[string]string{
-	"channel.bad.yml":        `sla_policies[1].channel: "fax" is not a channel (want * or one of ` + channels + `)`,
-	"channel-empty.bad.yml":  `sla_policies[0].channel: "" is not a channel (want * or one of ` + channels + `)`,
-	"priority.bad.yml":       `sla_policies[0].priority: "critical" is not a priority (want * or one of low normal high urgent)`,
-	"name-missing.bad.yml":   `sla_policies[0].name: required`,
-	"name-pattern.bad.yml":   `sla_policies[0].name: "Chat Urgent" does not match ^[a-z0-9][a-z0-9_-]{0,63}$`,
-	"name-too-long.bad.yml":  `sla_policies[0].name: "a1234567890123456789012345678901234567890123456789012345678901234" does not match ^[a-z0-9][a-z0-9_-]{0,63}$`,
-	"name-duplicate.bad.yml": `sla_policies[2].name: "default" is already the name of sla_policies[0]`,
-	"no-target.bad.yml":      `sla_policies[0]: no target: set first_response, resolution or both`,
+	"channel.bad.yml":              `sla_policies[1].channel: "fax" is not a channel (want * or one of ` + channels + `)`,
+	"channel-empty.bad.yml":        `sla_policies[0].channel: "" is not a channel (want * or one of ` + channels + `)`,
+	"priority.bad.yml":             `sla_policies[0].priority: "critical" is not a priority (want * or one of low normal high urgent)`,
+	"name-missing.bad.yml":         `sla_policies[0].name: required`,
+	"name-pattern.bad.yml":         `sla_policies[0].name: "Chat Urgent" does not match ^[a-z0-9][a-z0-9_-]{0,63}$`,
+	"name-too-long.bad.yml":        `sla_policies[0].name: "a1234567890123456789012345678901234567890123456789012345678901234" does not match ^[a-z0-9][a-z0-9_-]{0,63}$`,
+	"name-duplicate.bad.yml":       `sla_policies[2].name: "default" is already the name of sla_policies[0]`,
+	"no-target.bad.yml":            `sla_policies[0]: no target: set first_response, resolution or both`,
+	"pause-first-response.bad.yml": `sla_policies[0].pause_first_response: true needs pause_when_pending (false here)`,
 	"negative.bad.yml": `sla_policies[0].first_response: -1m0s is negative
 sla_policies[0].resolution: -2h0m0s is negative`,
 	"objective-high.bad.yml":     `sla_policies[0].objective: 1 is not between 0 and 1 (exclusive)`,
@@ -169,4 +171,39 @@ func TestElapsed(t *testing.T) {
 			require.InDelta(t, tc.want, tc.policy.Elapsed(tc.cal, tc.start, tc.end), 1e-9)
 		})
 	}
+}
+
+// Pending time stops the resolution clock by default, the first-response
+// clock only when configured, and nothing when pause_when_pending is false.
+func TestPauses(t *testing.T) {
+	off := false
+	require.True(t, sla.Policy{}.Pauses(sla.TargetResolution), "default true")
+	require.False(t, sla.Policy{}.Pauses(sla.TargetFirstResponse), "default false")
+	require.True(t, sla.Policy{PauseFirstResponse: true}.Pauses(sla.TargetFirstResponse))
+	require.False(t, sla.Policy{PauseWhenPending: &off}.Pauses(sla.TargetResolution))
+
+	var ps []sla.Policy
+	require.NoError(t, yaml.Unmarshal([]byte("- {name: a, channel: '*', priority: '*', resolution: 1h, pause_when_pending: false}"), &ps))
+	require.False(t, ps[0].Pauses(sla.TargetResolution))
+}
+
+// ElapsedPaused leaves out the pauses' part of the span, in the policy's
+// time: a pause over a closed night costs nothing in business time.
+func TestElapsedPaused(t *testing.T) {
+	cal, err := calendar.New(calendar.Spec{Timezone: "UTC", Hours: map[string][]string{"mon": {"09:00-17:00"}, "tue": {"09:00-17:00"}}})
+	require.NoError(t, err)
+	at := func(d, h int) time.Time { return time.Date(2026, 3, d, h, 0, 0, 0, time.UTC) }
+	ms := func(t time.Time) int64 { return t.UnixMilli() }
+	// Mon 2026-03-02 10:00 -> Tue 11:00, pending Mon 16:00 -> Tue 10:00
+	pauses := []sla.Span{{From: ms(at(2, 16)), To: ms(at(3, 10))}}
+	business := sla.Policy{BusinessHours: true}
+	require.Equal(t, 9*3600.0, business.Elapsed(cal, at(2, 10), at(3, 11)))
+	require.Equal(t, 7*3600.0, business.ElapsedPaused(cal, at(2, 10), at(3, 11), pauses), "1h Mon + 1h Tue paused")
+	calendarTime := sla.Policy{}
+	require.Equal(t, 25*3600.0, calendarTime.Elapsed(cal, at(2, 10), at(3, 11)))
+	require.Equal(t, 7*3600.0, calendarTime.ElapsedPaused(cal, at(2, 10), at(3, 11), pauses), "18h paused")
+	// a pause open at the end is cut there; one before the start counts nothing
+	open := []sla.Span{{From: ms(at(1, 0)), To: ms(at(2, 9))}, {From: ms(at(3, 10)), To: math.MaxInt64}}
+	require.Equal(t, 24*3600.0, calendarTime.ElapsedPaused(cal, at(2, 10), at(3, 11), open))
+	require.Equal(t, 0.0, calendarTime.ElapsedPaused(cal, at(3, 11), at(3, 11), open))
 }

@@ -49,6 +49,9 @@ func Validate(policies []Policy) error {
 		if p.FirstResponse == 0 && p.Resolution == 0 {
 			bad(i, "", "no target: set first_response, resolution or both")
 		}
+		if p.PauseFirstResponse && p.PauseWhenPending != nil && !*p.PauseWhenPending {
+			bad(i, ".pause_first_response", "true needs pause_when_pending (false here)")
+		}
 		// Written so that NaN fails too.
 		if p.Objective != 0 && !(p.Objective > 0 && p.Objective < 1) {
 			bad(i, ".objective", "%v is not between 0 and 1 (exclusive)", p.Objective)

@@ -72,6 +72,33 @@
 // independent samples; repeat customers make the two periods positively
 // correlated, which makes the tests conservative, not liberal.
 //
+// Branches against the standard (FunnelProportions, FunnelNPS,
+// FunnelMedians; what compare and the overview use): the funnel plot of
+// Spiegelhalter (2005, "Funnel plots for comparing institutional
+// performance", Stat Med 24:1185–1202) with the overdispersion handling of
+// Spiegelhalter, Sherlaw-Johnson, Bardsley et al. (2012, "Statistical methods
+// for healthcare regulation: rating, screening and surveillance", JRSS A
+// 175:1–47). Each branch is compared with the standard of the typical
+// branch, not with the pooled fleet, which the outliers themselves drag: with
+// 10 % of the branches truly worse, the pool moves toward them and ordinary
+// branches get flagged "above" (a quarter of all flags in the simulations of
+// funnel_sim_test.go). The standard θ₀ is the weighted median of the branch
+// values (weights 1/SE, the efficient ones for a weighted median), refitted
+// once the between-branch variance is known; the overdispersion φ̂ is the
+// mean square of the z-scores winsorised at 10 % each end, divided by the
+// winsorised normal's second moment so that it is 1 without overdispersion;
+// the additive between-branch variance is τ² = max(0, (Iφ̂ − (I − 1))/(Σwᵢ −
+// Σwᵢ²/Σwᵢ)) with wᵢ = 1/SEᵢ²; each branch's z is (yᵢ − θ₀)/√(SEᵢ² + τ²),
+// its two-sided p-value normal, and below 30 answers (for medians at every
+// size) the larger of that and the exact p-value at the standard (binomial,
+// the trinomial of −1/0/+1 answers, the sign test). Benjamini–Hochberg over
+// the fleet holds the FDR. The SE of one branch under the null is
+// √(θ₀(1 − θ₀)/n) for a proportion, the pooled within-branch SD of the
+// −100/0/+100 score over √n for NPS, and for a median 1/(2f(m)√n), with
+// 1/(2f(m)) read off the order-statistic interval of the fleet's pooled
+// median. The shrunken estimate of the league is θ₀ + τ²/(τ² + SEᵢ²)·(yᵢ −
+// θ₀), the empirical-Bayes posterior mean of the same random-effects model.
+//
 // Many groups at once: Benjamini & Hochberg (1995, JRSS B 57:289–300) step-up
 // adjusted p-values (q-values). Each branch is tested against the rest of the
 // fleet (the fleet minus the branch, so that a big branch is not compared

@@ -19,8 +19,10 @@ const (
 )
 
 // Flag is one group's result in a fleet screen; screens return one per group,
-// sorted by group name. Test compares the group with the rest of the fleet
-// (every other group pooled), group minus rest; QValue is its
+// sorted by group name. In the Flag* screens of this file Test compares the
+// group with the rest of the fleet (every other group pooled), group minus
+// rest; in the Funnel* screens (funnel.go, what compare uses) with the
+// standard of the typical branch. QValue is its
 // Benjamini–Hochberg adjusted p-value (NaN without data); Direction is Above
 // or Below when QValue ≤ the FDR, and "" otherwise.
 //
@@ -28,8 +30,8 @@ const (
 // the FDR. Note what "the rest" means: when a few branches are truly bad,
 // the rest of the fleet is pulled down a little with them, so an ordinary
 // big branch is truly, slightly above it and may be flagged Above. That is
-// a correct answer to the question asked; the Below list is the one that
-// names the bad branches.
+// a correct answer to the question asked, but not the one a manager asks
+// (is this branch off the standard?): the Funnel* screens answer that.
 type Flag struct {
 	Group     string
 	Direction string

@@ -2,23 +2,26 @@
 -- (appointment.scheduled, callback.promised) that occurred last wins (a
 -- reschedule) with its branch and due time; the earliest fulfilling event
 -- (appointment.started, callback.completed) counts. Those due in [start, end)
--- are returned; callers split them by window. ref_key is cityHash64(ref_id):
--- grouping by a number is much cheaper than by a string.
+-- are returned; callers split them by window. Grouped by ref_id itself: two
+-- refs whose 64-bit hashes collide must not pair one's start with the
+-- other's schedule (appointments and callbacks are a small share of the
+-- events, so the string keys cost little). ref_key (cityHash64(ref_id)) only
+-- orders them in Go.
 -- Parameters: lookback start (s), end (s), lookback start (ms), end (ms),
 -- due-from (ms), end (ms).
-SELECT kind, ref_key, branch, due_ms, fulfilled_ms
+SELECT kind, cityHash64(ref_id) AS ref_key, branch, due_ms, fulfilled_ms
 FROM
 (
     SELECT
         kind,
-        ref_key,
+        ref_id,
         argMaxIf(branch, ts_ms, scheduling) AS branch,
         argMaxIf(due, ts_ms, scheduling) AS due_ms,
         countIf(scheduling) AS scheduled,
         minIf(ts_ms, NOT scheduling) AS fulfilled_ms
     FROM
     (
-        SELECT cityHash64(ref_id) AS ref_key, branch,
+        SELECT ref_id, branch,
                if(type IN ('appointment.scheduled', 'appointment.started'), 'appointment', 'callback') AS kind,
                type IN ('appointment.scheduled', 'callback.promised') AS scheduling,
                toUInt64(occurred_at) * 1000 + occurred_ms AS ts_ms,
@@ -28,6 +31,6 @@ FROM
           AND occurred_at >= toDateTime(?) AND occurred_at <= toDateTime(?)
           AND ts_ms >= ? AND ts_ms < ?
     )
-    GROUP BY kind, ref_key
+    GROUP BY kind, ref_id
 )
 WHERE scheduled > 0 AND due_ms >= ? AND due_ms < ?

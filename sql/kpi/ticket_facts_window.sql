@@ -6,7 +6,7 @@
 -- {{ticket_facts_filter}} is empty or ticket_since.sql.
 -- Parameters: window start (ms), end (ms), then the filter's.
 SELECT ticket_id, opened_ms, branch, channel, priority, open_team, open_agent, agent_ms, agent_ids, agent_teams,
-       agent_h, customer_ms, resolved_all, reopened_all, folded_ms
+       agent_h, customer_ms, resolved_all, reopened_all, pending_all, resumed_all, folded_ms
 FROM {{db}}.ticket_facts {{ticket_final}}
 {{ticket_facts_prewhere}}
 WHERE opened_ms >= ? AND opened_ms < ?

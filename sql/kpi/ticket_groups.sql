@@ -2,7 +2,8 @@
 -- {{ticket_prewhere}} (empty, or the tickets to refold) and {{ticket_events}}
 -- (a window for tickets.sql, the covered range for ticket_fold.sql) select: the opening event's branch, channel, priority, team
 -- and agent, and every agent message (instant, agent, team, event hash),
--- customer message, resolution and reopening instant, unfiltered.
+-- customer message, resolution, reopening, pending and resumed instant,
+-- unfiltered.
 -- Copies of an event change nothing downstream: every fact used is a
 -- minimum, an existence, a set of distinct instants or a count of distinct
 -- event hashes, so no LIMIT BY pass over all events is needed.
@@ -21,6 +22,8 @@ SELECT
     groupArrayIf(ts_ms, type = 'ticket.message' AND author = 'customer') AS customer_ms,
     groupArrayIf(ts_ms, type = 'ticket.resolved') AS resolved_all,
     groupArrayIf(ts_ms, type = 'ticket.reopened') AS reopened_all,
+    groupArrayIf(ts_ms, type = 'ticket.pending') AS pending_all,
+    groupArrayIf(ts_ms, type = 'ticket.resumed') AS resumed_all,
     toUInt64(0) AS folded_ms
 FROM
 (
@@ -29,7 +32,7 @@ FROM
            toUInt64(occurred_at) * 1000 + occurred_ms AS ts_ms
     FROM {{db}}.events
     {{ticket_prewhere}}
-    WHERE type IN ('ticket.opened', 'ticket.message', 'ticket.resolved', 'ticket.reopened')
+    WHERE type IN ('ticket.opened', 'ticket.message', 'ticket.resolved', 'ticket.reopened', 'ticket.pending', 'ticket.resumed')
       {{ticket_events}}
 )
 GROUP BY ticket_id

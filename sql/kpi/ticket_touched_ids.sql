@@ -3,6 +3,6 @@
 -- Parameters: the start (s), since (s).
 SELECT ticket_id
 FROM {{db}}.events
-WHERE type IN ('ticket.opened', 'ticket.message', 'ticket.resolved', 'ticket.reopened')
+WHERE type IN ('ticket.opened', 'ticket.message', 'ticket.resolved', 'ticket.reopened', 'ticket.pending', 'ticket.resumed')
   AND occurred_at >= toDateTime(?)
   AND ingested_at >= toDateTime(?)

@@ -15,6 +15,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/cxpulse/cxpulse/ingest/event"
 	cxsql "github.com/cxpulse/cxpulse/sql"
 )
 
@@ -92,4 +93,26 @@ func Migrated(t testing.TB) (driver.Conn, string) {
 		t.Fatalf("migrate %s: %v", db, err)
 	}
 	return conn, db
+}
+
+// UniqueByType counts the distinct event_ids per type in db's events table,
+// as every KPI counts them.
+func UniqueByType(conn driver.Conn, db string) (map[event.Type]int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rows, err := conn.Query(ctx, "SELECT toString(type), uniqExact(event_id) FROM `"+db+"`.events GROUP BY type")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[event.Type]int{}
+	for rows.Next() {
+		var typ string
+		var n uint64
+		if err := rows.Scan(&typ, &n); err != nil {
+			return nil, err
+		}
+		out[event.Type(typ)] = int(n)
+	}
+	return out, rows.Err()
 }

@@ -28,6 +28,7 @@ type Config struct {
 	Ingest     Ingest     `yaml:"ingest"`
 	KPI        KPI        `yaml:"kpi"`
 	Metrics    Metrics    `yaml:"metrics"`
+	Debug      Debug      `yaml:"debug"`
 	// Branches holds per-branch settings (region), by branch name.
 	Branches map[string]Branch `yaml:"branches"`
 	// Calendars are the branches' opening hours, by branch name (docs/KPIS.md);
@@ -55,6 +56,36 @@ type HTTP struct {
 	Auth HTTPAuth `yaml:"auth"`
 	// MetricsAuth protects /metrics (default: open, as Prometheus expects).
 	MetricsAuth HTTPAuth `yaml:"metrics_auth"`
+	// TLS serves the whole HTTP server over TLS when CertFile is set.
+	TLS ServerTLS `yaml:"tls"`
+}
+
+// ServerTLS is the HTTP server's certificate and, for mutual TLS, the CA its
+// clients' certificates must chain to. The files are read at start (an
+// unreadable file or a certificate that does not match its key fails the
+// start, naming the field) and read again when they change, so that a
+// renewed certificate is served without a restart.
+type ServerTLS struct {
+	// CertFile is a PEM certificate chain, leaf first (default: none, plain HTTP).
+	CertFile string `yaml:"cert_file"`
+	// KeyFile is its PEM private key; required with CertFile.
+	KeyFile string `yaml:"key_file"`
+	// ClientCAFile is a PEM bundle; when set, every client must present a
+	// certificate signed by one of its CAs (default: none, no client certificates).
+	ClientCAFile string `yaml:"client_ca_file"`
+	// ReloadInterval is how often the files are checked for a change (default 10s).
+	ReloadInterval time.Duration `yaml:"reload_interval"`
+}
+
+// Enabled reports whether the server speaks TLS.
+func (t ServerTLS) Enabled() bool { return t.CertFile != "" }
+
+// Debug configures what helps an operator look inside a running process.
+type Debug struct {
+	// PprofAddr serves Go's /debug/pprof/ profiles on a separate listener
+	// (default "": off). Keep it on the loopback or behind a firewall: the
+	// profiles show the process's internals and cost CPU while they run.
+	PprofAddr string `yaml:"pprof_addr"`
 }
 
 // HTTPAuth is a bearer token or basic-auth credentials, from files or the
@@ -155,7 +186,7 @@ type Ingest struct {
 func Default() Config {
 	return Config{
 		Log:  Log{Level: "info", Format: "json"},
-		HTTP: HTTP{Addr: ":9464"},
+		HTTP: HTTP{Addr: ":9464", TLS: ServerTLS{ReloadInterval: 10 * time.Second}},
 		Kafka: Kafka{
 			Brokers: []string{"127.0.0.1:9092"}, Topic: "cx.events", DeadLetterTopic: "cx.events.dlq",
 			GroupID: "cxpulse-ingest", ClientID: "cxpulse", SessionTimeout: 15 * time.Second, CreateTopics: true, TopicPartitions: 6, ReplicationFactor: 1, LagInterval: 10 * time.Second,

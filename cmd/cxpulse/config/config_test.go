@@ -33,15 +33,18 @@ func TestDefaultsAreValid(t *testing.T) {
 // Each testdata/*.bad.yml must fail, naming its field.
 func TestBadConfigsNameTheField(t *testing.T) {
 	want := map[string]string{
-		"bad_broker.bad.yml":       "kafka.brokers",
-		"password_in_file.bad.yml": "clickhouse.password: secrets are not read from the config file",
-		"unknown_key.bad.yml":      "field topc not found",
-		"bad_duration.bad.yml":     "soon",
-		"bad_database.bad.yml":     "clickhouse.database",
-		"bad_sasl.bad.yml":         "kafka.sasl.mechanism",
-		"same_topics.bad.yml":      "kafka.dead_letter_topic",
-		"short_timeout.bad.yml":    "ingest.insert_timeout",
-		"too_many_windows.bad.yml": "kpi.windows: at most 32 windows",
+		"bad_broker.bad.yml":          "kafka.brokers",
+		"password_in_file.bad.yml":    "clickhouse.password: secrets are not read from the config file",
+		"unknown_key.bad.yml":         "field topc not found",
+		"bad_duration.bad.yml":        "soon",
+		"bad_database.bad.yml":        "clickhouse.database",
+		"bad_sasl.bad.yml":            "kafka.sasl.mechanism",
+		"same_topics.bad.yml":         "kafka.dead_letter_topic",
+		"short_timeout.bad.yml":       "ingest.insert_timeout",
+		"too_many_windows.bad.yml":    "kpi.windows: at most 32 windows",
+		"tls_without_key.bad.yml":     "http.tls.cert_file: cert_file and key_file go together",
+		"tls_reload_interval.bad.yml": "http.tls.reload_interval: must be positive",
+		"pprof_same_addr.bad.yml":     "debug.pprof_addr: must differ from http.addr",
 	}
 	files, err := filepath.Glob("testdata/*.bad.yml")
 	require.NoError(t, err)
@@ -111,4 +114,17 @@ func TestExampleConfigStatesTheDefaults(t *testing.T) {
 	c, err := LoadFile(filepath.Join("..", "..", "..", "deploy", "cxpulse.example.yaml"))
 	require.NoError(t, err)
 	require.Equal(t, Default(), c)
+}
+
+func TestServerTLSAndPprofFromTheEnvironment(t *testing.T) {
+	c, err := load(t, "", map[string]string{
+		"CXPULSE_HTTP_TLS_CERT_FILE": "/run/tls.crt", "CXPULSE_HTTP_TLS_KEY_FILE": "/run/tls.key",
+		"CXPULSE_HTTP_TLS_CLIENT_CA_FILE": "/run/ca.pem", "CXPULSE_DEBUG_PPROF_ADDR": "127.0.0.1:6060",
+	})
+	require.NoError(t, err)
+	require.Equal(t, ServerTLS{CertFile: "/run/tls.crt", KeyFile: "/run/tls.key", ClientCAFile: "/run/ca.pem", ReloadInterval: 10 * time.Second}, c.HTTP.TLS)
+	require.True(t, c.HTTP.TLS.Enabled())
+	require.Equal(t, "127.0.0.1:6060", c.Debug.PprofAddr)
+	require.False(t, Default().HTTP.TLS.Enabled(), "plain HTTP by default")
+	require.Empty(t, Default().Debug.PprofAddr, "no profiles by default")
 }

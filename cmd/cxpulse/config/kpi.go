@@ -85,7 +85,7 @@ const CompareJob = "compare"
 // JobKPIs says which KPIs each job computes.
 var JobKPIs = map[string][]string{
 	"sla_now":      {kpi.SLANow},
-	"tickets":      {kpi.FirstResponse, kpi.NextResponse, kpi.Resolution, kpi.Reopen, kpi.FCR, kpi.Volume, kpi.SLA, kpi.SLADecisions, kpi.Complaints},
+	"tickets":      {kpi.FirstResponse, kpi.NextResponse, kpi.Resolution, kpi.Reopen, kpi.FCR, kpi.Volume, kpi.SLA, kpi.SLADecisions, kpi.Pending, kpi.Complaints},
 	"satisfaction": {kpi.NPS, kpi.CSAT, kpi.CES, kpi.Punctuality, kpi.PromiseKept},
 	"retention":    {kpi.Retention, kpi.Cohort},
 }

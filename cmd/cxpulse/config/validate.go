@@ -32,6 +32,24 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		bad("http.addr", "%q is not host:port", c.HTTP.Addr)
 	}
+	if t := c.HTTP.TLS; t.CertFile != "" || t.KeyFile != "" || t.ClientCAFile != "" {
+		if t.CertFile == "" || t.KeyFile == "" {
+			bad("http.tls.cert_file", "cert_file and key_file go together")
+		}
+	}
+	positive := func(field string, d time.Duration) {
+		if d <= 0 {
+			bad(field, "must be positive, got %s", d)
+		}
+	}
+	positive("http.tls.reload_interval", c.HTTP.TLS.ReloadInterval)
+	if a := c.Debug.PprofAddr; a != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			bad("debug.pprof_addr", "%q is not host:port", a)
+		} else if a == c.HTTP.Addr {
+			bad("debug.pprof_addr", "must differ from http.addr (%q): profiles get their own listener", a)
+		}
+	}
 	checkAddrs := func(field string, addrs []string) {
 		if len(addrs) == 0 {
 			bad(field, "at least one host:port is required")
@@ -53,11 +71,6 @@ func (c *Config) Validate() error {
 	}
 	if c.Kafka.GroupID == "" {
 		bad("kafka.group_id", "must not be empty")
-	}
-	positive := func(field string, d time.Duration) {
-		if d <= 0 {
-			bad(field, "must be positive, got %s", d)
-		}
 	}
 	if c.Kafka.TopicPartitions < 1 {
 		bad("kafka.topic_partitions", "must be at least 1, got %d", c.Kafka.TopicPartitions)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
@@ -107,13 +108,14 @@ var required = map[string][]string{
 	kpi.FCR:           {"resolved", "fcr"},
 	kpi.Volume:        {"opened"},
 	kpi.SLA:           {"met", "breached", "pending"},
-	kpi.SLANow:        {"open", "breaching", "at_risk"},
+	kpi.SLANow:        {"open", "breaching", "at_risk", "paused"},
 	kpi.SLADecisions:  {"met", "breached"},
 	kpi.Complaints:    {"complaints", "tickets_opened"},
 	kpi.Retention:     {"previous", "current", "retained", "churned"},
 	kpi.Cohort:        {"size", "active"},
 	kpi.Punctuality:   {"started", "on_time", "never_started"},
 	kpi.PromiseKept:   {"promised", "kept"},
+	kpi.Pending:       {"tickets", "pending_now"},
 }
 
 // present returns the fields a row must hold beyond its counts, from its counts.
@@ -151,6 +153,8 @@ func present(r kpi.Row) []string {
 		return when(v["breaching"] > 0, "oldest_wait_seconds")
 	case kpi.Complaints:
 		return when(v["tickets_opened"] > 0, "per_100_tickets")
+	case kpi.Pending:
+		return when(v["tickets"] > 0, "mean_seconds", "p90_seconds")
 	case kpi.Retention:
 		return when(v["previous"] > 0, "retention_ratio")
 	case kpi.Cohort:
@@ -168,7 +172,16 @@ func present(r kpi.Row) []string {
 // label rules of docs/KPI-ENGINE.md, that every row is complete, and that
 // every ratio agrees with the counts of its own row.
 func TestGoldenExpectedRows(t *testing.T) {
-	g := kpitest.Load(t)
+	seenKPI := map[string]bool{}
+	for _, g := range kpitest.LoadAll(t) {
+		t.Run(filepath.Base(g.Dir), func(t *testing.T) { checkExpectedRows(t, g, seenKPI) })
+	}
+	for _, name := range kpi.Names() {
+		require.True(t, seenKPI[name], "no expected row of KPI %s in any part of the fixture", name)
+	}
+}
+
+func checkExpectedRows(t *testing.T, g *kpitest.Golden, seenKPI map[string]bool) {
 	require.NotEmpty(t, g.Expected)
 	windows := map[string]bool{"cohort": true}
 	for _, w := range g.Params.Windows {
@@ -188,7 +201,6 @@ func TestGoldenExpectedRows(t *testing.T) {
 	}
 	month := regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
 	perBranch := map[string]bool{kpi.Retention: true, kpi.Cohort: true, kpi.Punctuality: true, kpi.PromiseKept: true}
-	seenKPI := map[string]bool{}
 
 	for _, r := range g.Expected {
 		key := r.Key()
@@ -232,9 +244,6 @@ func TestGoldenExpectedRows(t *testing.T) {
 			require.Empty(t, l.Cohort, key)
 		}
 		checkArithmetic(t, r)
-	}
-	for _, name := range kpi.Names() {
-		require.True(t, seenKPI[name], "no expected row of KPI %s", name)
 	}
 	checkFleetSums(t, g.Expected, branches)
 }
@@ -333,13 +342,14 @@ var additive = map[string][]string{
 	kpi.FCR:           {"resolved", "fcr"},
 	kpi.Volume:        {"opened", "self_service"},
 	kpi.SLA:           {"met", "breached", "pending"},
-	kpi.SLANow:        {"open", "breaching", "at_risk"},
+	kpi.SLANow:        {"open", "breaching", "at_risk", "paused"},
 	kpi.SLADecisions:  {"met", "breached"},
 	kpi.Complaints:    {"complaints", "tickets_opened"},
 	kpi.Retention:     {"previous", "current", "retained", "churned"},
 	kpi.Cohort:        {"size", "active"},
 	kpi.Punctuality:   {"started", "on_time", "never_started"},
 	kpi.PromiseKept:   {"promised", "kept"},
+	kpi.Pending:       {"tickets", "pending_now"},
 }
 
 // checkFleetSums checks, wherever the fleet row and the rows of every branch

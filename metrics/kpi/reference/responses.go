@@ -13,6 +13,8 @@ type ticketGroup struct {
 	resolved, reopened    float64 // reopened counts resolved tickets only
 	fcr                   float64
 	opened, selfService   float64
+	pending               samples // of the tickets that were pending
+	pendingNow            float64
 }
 
 // ticketKPIs adds the first_response, next_response, resolution, reopen, fcr
@@ -33,6 +35,12 @@ func (c *computation) ticketKPIs(w kpi.Window, from time.Time) {
 				a.frt = append(a.frt, tk.frt)
 			}
 			a.next = append(a.next, tk.next...)
+			if len(tk.pauses) > 0 {
+				a.pending = append(a.pending, tk.pending)
+				if tk.pendingAtAsOf {
+					a.pendingNow++
+				}
+			}
 			if tk.resolved {
 				a.resolved++
 				a.resolution = append(a.resolution, tk.resolution)
@@ -74,6 +82,15 @@ func (c *computation) ticketKPIs(w kpi.Window, from time.Time) {
 		setMean(v, "mean_seconds", a.resolution)
 		setQuantile(v, "p50_seconds", a.resolution, 50)
 		setQuantile(v, "p90_seconds", a.resolution, 90)
+		return v
+	})
+	emit(c, kpi.Pending, w.Label, t, func(_ kpi.Labels, a *ticketGroup) map[string]float64 {
+		if len(a.pending) == 0 {
+			return nil
+		}
+		v := map[string]float64{"tickets": float64(len(a.pending)), "pending_now": a.pendingNow}
+		setMean(v, "mean_seconds", a.pending)
+		setQuantile(v, "p90_seconds", a.pending, 90)
 		return v
 	})
 	emit(c, kpi.Reopen, w.Label, t, func(_ kpi.Labels, a *ticketGroup) map[string]float64 {

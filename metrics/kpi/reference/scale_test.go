@@ -55,6 +55,12 @@ func randomEvents(n int, seed uint64) []event.Event {
 					author = event.AuthorCustomer
 				}
 				add(event.Event{Type: event.TicketMessage, OccurredAt: at, TicketID: tid, Author: author})
+				switch rng.IntN(8) {
+				case 0:
+					add(event.Event{Type: event.TicketPending, OccurredAt: at.Add(time.Second), TicketID: tid})
+				case 1:
+					add(event.Event{Type: event.TicketResumed, OccurredAt: at.Add(time.Second), TicketID: tid})
+				}
 			}
 			if rng.IntN(3) > 0 {
 				at = at.Add(time.Duration(rng.Int64N(int64(24 * time.Hour))))
@@ -101,12 +107,13 @@ var countFields = map[string][]string{
 	kpi.FCR:           {"resolved", "fcr"},
 	kpi.Volume:        {"opened", "self_service"},
 	kpi.SLA:           {"met", "breached", "pending"},
-	kpi.SLANow:        {"open", "breaching", "at_risk"},
+	kpi.SLANow:        {"open", "breaching", "at_risk", "paused"},
 	kpi.Complaints:    {"complaints", "tickets_opened"},
 	kpi.Retention:     {"previous", "current", "retained", "churned"},
 	kpi.Cohort:        {"size", "active"},
 	kpi.Punctuality:   {"started", "on_time", "never_started"},
 	kpi.PromiseKept:   {"promised", "kept"},
+	kpi.Pending:       {"tickets", "pending_now"},
 }
 
 // requireRollups checks that every count of an "all" group is the sum of the

@@ -3,6 +3,7 @@ package reference
 import (
 	"time"
 
+	"github.com/cxpulse/cxpulse/metrics/calendar"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
 	"github.com/cxpulse/cxpulse/metrics/sla"
 )
@@ -20,6 +21,16 @@ type coverage struct {
 	done    bool
 	at      time.Time // the event, or as_of without one
 	elapsed float64
+	paused  bool // waiting, its clock stopped at as_of (pending)
+}
+
+// spent is the elapsed time from the opening to end, less the ticket's
+// pauses when the policy stops this target's clock while pending.
+func (cv coverage) spent(cal *calendar.Calendar, end time.Time) float64 {
+	if cv.pol.Pauses(cv.target) {
+		return cv.pol.ElapsedPaused(cal, cv.tk.opened, end, cv.tk.pauses)
+	}
+	return cv.pol.Elapsed(cal, cv.tk.opened, end)
 }
 
 // coverages returns every (ticket, target) pair an SLA policy covers.
@@ -46,8 +57,9 @@ func (c *computation) coverages() []coverage {
 				at = c.p.AsOf
 			}
 			cv.at = at
-			cv.elapsed = pol.Elapsed(cal, tk.opened, at)
 			cv.pol = pol
+			cv.elapsed = cv.spent(cal, at)
+			cv.paused = !cv.done && tk.pendingAtAsOf && pol.Pauses(tg.Name)
 			out = append(out, cv)
 		}
 	}
@@ -98,8 +110,8 @@ func (c *computation) sla(w kpi.Window, from time.Time) {
 
 // openNow counts one group's open covered tickets.
 type openNow struct {
-	open, breaching, atRisk float64
-	oldest                  float64
+	open, breaching, atRisk, paused float64
+	oldest                          float64
 }
 
 // slaNow adds the sla_now rows over the covered tickets opened in the
@@ -118,6 +130,8 @@ func (c *computation) slaNow() {
 		t.add(c.coverageLabels(cv), func(a *openNow) {
 			a.open++
 			switch {
+			case cv.paused: // pending now: neither breaching nor at risk
+				a.paused++
 			case cv.elapsed > cv.limit:
 				a.breaching++
 				if cv.elapsed > a.oldest {
@@ -129,7 +143,7 @@ func (c *computation) slaNow() {
 		})
 	}
 	emit(c, kpi.SLANow, c.p.BreachingLookback.Label, t, func(_ kpi.Labels, a *openNow) map[string]float64 {
-		v := map[string]float64{"open": a.open, "breaching": a.breaching, "at_risk": a.atRisk}
+		v := map[string]float64{"open": a.open, "breaching": a.breaching, "at_risk": a.atRisk, "paused": a.paused}
 		if a.breaching > 0 {
 			v["oldest_wait_seconds"] = a.oldest
 		}
@@ -152,7 +166,7 @@ func (c *computation) decision(cv coverage) (at time.Time, met, ok bool) {
 	cal := c.p.Calendars.For(cv.tk.m.branch)
 	t := cv.tk.opened
 	for _, step := range []time.Duration{time.Hour, time.Minute, time.Second, time.Millisecond} {
-		for cv.pol.Elapsed(cal, cv.tk.opened, t.Add(step)) <= cv.limit {
+		for cv.spent(cal, t.Add(step)) <= cv.limit {
 			t = t.Add(step)
 		}
 	}

@@ -73,21 +73,21 @@ func TestSLAAttainmentAndBreachingNow(t *testing.T) {
 	now := func(branch, channel, policy, target string) map[string]float64 {
 		return r.get(t, kpi.SLANow, "30d", lbl(branch, channel, policy, target))
 	}
-	require.Equal(t, map[string]float64{"open": 1, "breaching": 1, "oldest_wait_seconds": 5 * 3600, "at_risk": 0},
+	require.Equal(t, map[string]float64{"open": 1, "breaching": 1, "oldest_wait_seconds": 5 * 3600, "at_risk": 0, "paused": 0},
 		now("b1", "chat", "chat-urgent", sla.TargetFirstResponse))
-	require.Equal(t, map[string]float64{"open": 2, "breaching": 1, "oldest_wait_seconds": 5 * 3600, "at_risk": 1},
+	require.Equal(t, map[string]float64{"open": 2, "breaching": 1, "oldest_wait_seconds": 5 * 3600, "at_risk": 1, "paused": 0},
 		now("b1", "chat", "chat-urgent", sla.TargetResolution))
-	require.Equal(t, map[string]float64{"open": 1, "breaching": 1, "oldest_wait_seconds": 2 * 3600, "at_risk": 0},
+	require.Equal(t, map[string]float64{"open": 1, "breaching": 1, "oldest_wait_seconds": 2 * 3600, "at_risk": 0, "paused": 0},
 		now("b1", "chat", "default", sla.TargetFirstResponse))
-	require.Equal(t, map[string]float64{"open": 2, "breaching": 1, "oldest_wait_seconds": 10 * 86400, "at_risk": 1},
+	require.Equal(t, map[string]float64{"open": 2, "breaching": 1, "oldest_wait_seconds": 10 * 86400, "at_risk": 1, "paused": 0},
 		now("b1", "email", "default", sla.TargetFirstResponse))
-	require.Equal(t, map[string]float64{"open": 3, "breaching": 2, "oldest_wait_seconds": 10 * 86400, "at_risk": 1},
+	require.Equal(t, map[string]float64{"open": 3, "breaching": 2, "oldest_wait_seconds": 10 * 86400, "at_risk": 1, "paused": 0},
 		now("b1", "all", "default", sla.TargetFirstResponse))
-	require.Equal(t, map[string]float64{"open": 1, "breaching": 0, "at_risk": 0},
+	require.Equal(t, map[string]float64{"open": 1, "breaching": 0, "at_risk": 0, "paused": 0},
 		now("b2", "email", "default", sla.TargetFirstResponse), "0 breaching is published")
 	require.False(t, r.has(kpi.SLANow, "30d", "branch=b3,channel=web,policy=default,target=first_response"),
 		"a group whose covered tickets are all answered has no row")
-	require.Equal(t, map[string]float64{"open": 4, "breaching": 2, "oldest_wait_seconds": 10 * 86400, "at_risk": 1},
+	require.Equal(t, map[string]float64{"open": 4, "breaching": 2, "oldest_wait_seconds": 10 * 86400, "at_risk": 1, "paused": 0},
 		now("all", "all", "default", sla.TargetFirstResponse))
 	for _, k := range r.keys(kpi.SLANow) {
 		require.Equal(t, "30d", r[k].Window)
@@ -119,9 +119,9 @@ func TestSLABusinessHours(t *testing.T) {
 	r := compute(t, evs, p)
 	require.Equal(t, map[string]float64{"met": 0, "breached": 0, "pending": 1},
 		r.get(t, kpi.SLA, "7d", "branch=b1,channel=phone,policy=business,target=first_response"))
-	require.Equal(t, map[string]float64{"open": 1, "breaching": 0, "at_risk": 1},
+	require.Equal(t, map[string]float64{"open": 1, "breaching": 0, "at_risk": 1, "paused": 0},
 		r.get(t, kpi.SLANow, "30d", "branch=b1,channel=phone,policy=business,target=first_response"))
-	require.Equal(t, map[string]float64{"open": 1, "breaching": 1, "oldest_wait_seconds": 48 * 3600, "at_risk": 0},
+	require.Equal(t, map[string]float64{"open": 1, "breaching": 1, "oldest_wait_seconds": 48 * 3600, "at_risk": 0, "paused": 0},
 		r.get(t, kpi.SLANow, "30d", "branch=b1,channel=phone,policy=calendar,target=first_response"))
 }
 

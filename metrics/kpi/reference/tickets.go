@@ -6,6 +6,7 @@ import (
 
 	"github.com/cxpulse/cxpulse/ingest/event"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
+	"github.com/cxpulse/cxpulse/metrics/sla"
 )
 
 // ticket holds the facts of one ticket_id that the ticket KPIs, SLA and
@@ -28,6 +29,13 @@ type ticket struct {
 	resolution float64 // business seconds opened → resolved, when resolved
 	fcr        bool    // resolved, exactly one agent message in [opened, resolved), not reopened
 	next       samples // next-response samples, business seconds
+
+	// pauses are the spans it waited on the customer (contract 1.1), the
+	// last cut at as_of when pendingAtAsOf; pending is their business time
+	// up to the resolution (or as_of), when there are any.
+	pauses        []sla.Span
+	pendingAtAsOf bool
+	pending       float64
 }
 
 // buildTickets derives the facts of every ticket from the visible events.
@@ -86,6 +94,7 @@ func newTicket(id string, evs []*event.Event, p kpi.Params) *ticket {
 
 	// Events before the opening do not count for the ticket at all.
 	var msgs []*event.Event
+	var marks []mark
 	for _, e := range evs {
 		if e.OccurredAt.Before(t.opened) {
 			continue
@@ -101,8 +110,14 @@ func newTicket(id string, evs []*event.Event, p kpi.Params) *ticket {
 			}
 		case event.TicketReopened:
 			t.reopened = true
+		case event.TicketPending, event.TicketResumed:
+			marks = append(marks, mark{at: e.OccurredAt, pending: e.Type == event.TicketPending})
+		}
+		if e.Type == event.TicketMessage && e.Author == event.AuthorCustomer {
+			marks = append(marks, mark{at: e.OccurredAt}) // a customer's message resumes
 		}
 	}
+	t.pauses, t.pendingAtAsOf = pausesOf(marks, p.AsOf)
 	// Messages in conversation order: time, then agent before customer on
 	// equal times (the next-response rule), then event_id.
 	sort.SliceStable(msgs, func(i, j int) bool {
@@ -142,11 +157,54 @@ func newTicket(id string, evs []*event.Event, p kpi.Params) *ticket {
 	if t.responded {
 		t.frt = business(t.opened, t.firstResponse)
 	}
+	cal := p.Calendars.For(t.m.branch)
 	if t.resolved {
-		t.resolution = business(t.opened, t.resolvedAt)
+		// the time it waited on the customer is not the desk's
+		t.resolution = business(t.opened, t.resolvedAt) - sla.Overlap(cal, t.opened, t.resolvedAt, t.pauses)
 		t.fcr = agentBeforeResolve == 1 && !t.reopened
 	}
+	if len(t.pauses) > 0 {
+		end := p.AsOf
+		if t.resolved {
+			end = t.resolvedAt
+			t.pendingAtAsOf = false
+		}
+		t.pending = sla.Overlap(cal, t.opened, end, t.pauses)
+	}
 	return t
+}
+
+// mark is a pending (true) or resuming instant of a ticket.
+type mark struct {
+	at      time.Time
+	pending bool
+}
+
+// pausesOf walks the marks in time order, resumptions before pendings at
+// the same instant: a pending mark starts a pause unless one runs, a
+// resuming mark ends the one that runs. A pause still running at asOf ends
+// there, and open says so.
+func pausesOf(marks []mark, asOf time.Time) (pauses []sla.Span, open bool) {
+	sort.SliceStable(marks, func(i, j int) bool {
+		if !marks[i].at.Equal(marks[j].at) {
+			return marks[i].at.Before(marks[j].at)
+		}
+		return !marks[i].pending && marks[j].pending
+	})
+	var from time.Time
+	for _, m := range marks {
+		switch {
+		case m.pending && !open:
+			from, open = m.at, true
+		case !m.pending && open:
+			pauses = append(pauses, sla.Span{From: from.UnixMilli(), To: m.at.UnixMilli()})
+			open = false
+		}
+	}
+	if open {
+		pauses = append(pauses, sla.Span{From: from.UnixMilli(), To: asOf.UnixMilli()})
+	}
+	return pauses, open
 }
 
 // earlier orders events by occurred_at, then by event_id.
