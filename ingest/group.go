@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -33,6 +34,9 @@ type Kafka struct {
 // readTimeout bounds reading the messages of one fetch response.
 const readTimeout = 10 * time.Second
 
+// errRewind tells a fetcher to read again from the committed offset.
+var errRewind = errors.New("insert failed: reread from the committed offset")
+
 func (k Kafka) withDefaults() Kafka {
 	if k.Dialer == nil {
 		k.Dialer = kafka.DefaultDialer
@@ -55,6 +59,28 @@ type generation struct {
 	mu   sync.Mutex
 	open int
 	zero chan struct{} // closed when open drops to 0 while someone waits
+	// next is, per assigned partition, the offset after the last one
+	// committed in this generation (at first the assigned offset): where a
+	// fetcher rereads from after a failed insert.
+	next map[int]*atomic.Int64
+}
+
+func newGeneration(gen *kafka.Generation, assigned []kafka.PartitionAssignment) *generation {
+	g := &generation{gen: gen, next: make(map[int]*atomic.Int64, len(assigned))}
+	for _, a := range assigned {
+		g.next[a.ID] = new(atomic.Int64)
+		g.next[a.ID].Store(a.Offset)
+	}
+	return g
+}
+
+// committed records offsets committed through the generation.
+func (g *generation) committed(offsets map[int]int64) {
+	for p, off := range offsets {
+		if n := g.next[p]; n != nil {
+			n.Store(off)
+		}
+	}
 }
 
 func (g *generation) hold() {
@@ -111,8 +137,8 @@ func (in *Ingester) consume(ctx context.Context, cg *kafka.ConsumerGroup, chunks
 			in.log.Warn().Err(err).Str("group", in.src.GroupID).Msg("consumer group generation failed; rejoining")
 			continue
 		}
-		g := &generation{gen: gen}
 		assigned := gen.Assignments[in.src.Topic]
+		g := newGeneration(gen, assigned)
 		parts := make([]int, 0, len(assigned))
 		for _, a := range assigned {
 			parts = append(parts, a.ID)
@@ -161,15 +187,20 @@ func (in *Ingester) runGeneration(ctx, gctx context.Context, g *generation, assi
 }
 
 // fetchPartition reads one partition from offset in fetch-sized batches
-// until ctx ends, reconnecting with backoff after errors.
+// until ctx ends, reconnecting with backoff after errors, and rereading from
+// the committed offset after a failed insert (a new epoch).
 func (in *Ingester) fetchPartition(ctx context.Context, g *generation, partition int, offset int64, chunks chan<- *chunk) {
 	log := in.log.With().Str("topic", in.src.Topic).Int("partition", partition).Logger()
 	retry := in.newBackoff()
+	epoch := in.epoch.Load()
 	for ctx.Err() == nil {
+		if e := in.epoch.Load(); e != epoch {
+			epoch, offset = e, g.next[partition].Load()
+		}
 		conn, start, err := in.dialPartition(ctx, partition, offset)
 		if err == nil {
 			offset = start
-			err = in.readPartition(ctx, conn, g, partition, &offset, chunks)
+			err = in.readPartition(ctx, conn, g, partition, &offset, epoch, chunks)
 			_ = conn.Close()
 			if err == nil {
 				retry.Reset()
@@ -177,6 +208,11 @@ func (in *Ingester) fetchPartition(ctx context.Context, g *generation, partition
 		}
 		if ctx.Err() != nil {
 			return
+		}
+		if errors.Is(err, errRewind) {
+			// A failed insert dropped what was read since the last commit:
+			// dial again at the committed offset (FirstOffset resolved).
+			continue
 		}
 		wait := retry.NextBackOff()
 		log.Warn().Err(err).Int64("offset", offset).Dur("retry_in", wait).Msg("fetch from kafka failed")
@@ -220,13 +256,18 @@ func (in *Ingester) dialPartition(ctx context.Context, partition int, offset int
 
 // readPartition fetches batches on conn, decodes each into a chunk and hands
 // it on. It returns nil when ctx ends, an error when the connection must be
-// redialled. *offset is always the next offset to read.
-func (in *Ingester) readPartition(ctx context.Context, conn *kafka.Conn, g *generation, partition int, offset *int64, chunks chan<- *chunk) error {
+// redialled. *offset is always the next offset to read; when the epoch
+// moves past epoch it returns errRewind.
+func (in *Ingester) readPartition(ctx context.Context, conn *kafka.Conn, g *generation, partition int, offset *int64, epoch uint64, chunks chan<- *chunk) error {
 	for ctx.Err() == nil {
+		if in.epoch.Load() != epoch {
+			return errRewind
+		}
 		_ = conn.SetReadDeadline(time.Now().Add(in.src.FetchWait))
 		batch := conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: 1, MaxBytes: in.src.FetchBytes})
 		_ = conn.SetReadDeadline(time.Now().Add(readTimeout))
 		c := in.newChunk(g, int32(partition))
+		c.epoch = epoch
 		now := in.now()
 		var err error
 		for {

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,6 +82,10 @@ type Ingester struct {
 	chunks sync.Pool
 
 	storageErr atomic.Pointer[string] // last insert error, nil while healthy
+	// epoch counts failed sessions: a chunk read in an older epoch is
+	// dropped, and a fetcher that sees it change rereads from the committed
+	// offset (insertLoop).
+	epoch atomic.Uint64
 
 	// Test hooks, nil in the product: afterMessage runs after each message is
 	// decoded (inside a fetch), onCommit before each commit of a generation.
@@ -110,6 +115,7 @@ func (in *Ingester) Ready() error {
 // written.
 type chunk struct {
 	gen       *generation
+	epoch     uint64
 	partition int32
 	next      int64
 	rows      rows
@@ -138,22 +144,15 @@ func (c *chunk) free() {
 	c.pool.Put(c)
 }
 
-// batch is the chunks of one insert.
-type batch struct {
-	chunks   []*chunk
-	messages int
-	bytes    int
-}
-
 // Run joins the consumer group and ingests until ctx is cancelled, then
 // flushes the batch in hand, commits, leaves the group and returns nil. It
 // returns an error only for a fault it cannot retry through.
 //
 // Each assigned partition is fetched by its own goroutine, which decodes a
-// whole fetch into a chunk of columns; chunks are gathered into a batch,
-// and while one batch is being inserted the next one fills (at most one
-// insert in flight and one batch in hand, which bounds memory; beyond that
-// the fetchers wait).
+// whole fetch into a chunk of columns. One INSERT at a time is open
+// (session): each chunk is appended to it as it comes and freed, its rows
+// going to the server in blocks while the fetchers decode the next ones, so
+// memory is bounded by the fetches in hand, not by the size of an insert.
 func (in *Ingester) Run(ctx context.Context) error {
 	cg, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
 		ID: in.src.GroupID, Brokers: in.src.Brokers, Dialer: in.src.Dialer, Topics: []string{in.src.Topic},
@@ -172,24 +171,18 @@ func (in *Ingester) Run(ctx context.Context) error {
 	defer cancelFlush()
 
 	chunks := make(chan *chunk)
-	batches := make(chan *batch)
 	flushNow := make(chan struct{}, 1)
-	inserted := make(chan struct{})
-	go func() {
-		defer close(inserted)
-		in.insertLoop(flushCtx, batches)
-	}()
 	consumed := make(chan struct{})
 	go func() {
 		defer close(consumed)
 		in.consume(ctx, cg, chunks, flushNow)
 	}()
-
-	in.collect(ctx, chunks, batches, flushNow)
-	deadline := time.AfterFunc(in.cfg.ShutdownTimeout, cancelFlush)
+	// Armed when ctx ends: the final flush has ShutdownTimeout.
+	deadline := time.AfterFunc(time.Duration(math.MaxInt64), cancelFlush)
 	defer deadline.Stop()
-	close(batches)
-	<-inserted
+	stopDeadline := context.AfterFunc(ctx, func() { deadline.Reset(in.cfg.ShutdownTimeout) })
+	defer stopDeadline()
+	in.insertLoop(ctx, flushCtx, chunks, flushNow)
 	// Closing the group ends the last generation (its commits are done) and leaves the group.
 	if err := cg.Close(); err != nil {
 		in.log.Warn().Err(err).Msg("leave consumer group")
@@ -197,55 +190,6 @@ func (in *Ingester) Run(ctx context.Context) error {
 	<-consumed
 	in.log.Info().Msg("ingest stopped")
 	return nil
-}
-
-// collect gathers chunks into batches and hands each to the insert loop
-// when it is full, when BatchInterval has passed since its first chunk, or
-// when a generation ends. It returns when ctx ends, after handing on the
-// batch in hand.
-func (in *Ingester) collect(ctx context.Context, chunks <-chan *chunk, batches chan<- *batch, flushNow <-chan struct{}) {
-	cur := &batch{}
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
-	var tick <-chan time.Time
-	hand := func() bool {
-		tick = nil
-		timer.Stop()
-		if len(cur.chunks) == 0 {
-			return true
-		}
-		select {
-		case batches <- cur:
-			cur = &batch{}
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	for ctx.Err() == nil {
-		select {
-		case c := <-chunks:
-			cur.chunks = append(cur.chunks, c)
-			cur.messages += c.messages
-			cur.bytes += c.bytes
-			if len(cur.chunks) == 1 {
-				timer.Reset(in.cfg.BatchInterval)
-				tick = timer.C
-			}
-			if cur.messages >= in.cfg.BatchRows || cur.bytes >= in.cfg.BatchBytes {
-				hand()
-			}
-		case <-tick:
-			hand()
-		case <-flushNow:
-			hand()
-		case <-ctx.Done():
-		}
-	}
-	if len(cur.chunks) > 0 {
-		batches <- cur // the insert loop takes batches until the channel is closed
-	}
 }
 
 // accept decodes one message into the chunk's rows or its dead letters.
@@ -267,87 +211,18 @@ func (in *Ingester) accept(c *chunk, msg *kafka.Message, now time.Time) {
 		Int64("offset", msg.Offset).Str("error", verr.Error()).Msg("event rejected to dead-letter topic")
 }
 
-// insertLoop flushes batches one at a time until batches is closed. A batch
-// that cannot be flushed before ctx ends is abandoned uncommitted.
-func (in *Ingester) insertLoop(ctx context.Context, batches <-chan *batch) {
-	sc := &scratch{}
-	for b := range batches {
-		if err := in.flush(ctx, b, sc); err != nil {
-			in.log.Warn().Err(err).Int("messages", b.messages).Msg("final flush abandoned; the uncommitted messages will be redelivered")
-		}
-		for _, c := range b.chunks {
-			c.gen.release()
-			c.free()
-		}
-	}
-}
-
-// flush writes one batch and commits its offsets. It retries each step with
-// capped exponential backoff and returns only when everything is written or
-// ctx has ended; then nothing of the batch is committed.
-func (in *Ingester) flush(ctx context.Context, b *batch, sc *scratch) error {
-	parts := make([]*rows, 0, len(b.chunks))
-	var dead []kafka.Message
-	n := 0
-	for _, c := range b.chunks {
-		parts = append(parts, &c.rows)
-		n += c.rows.len()
-		dead = append(dead, c.dead...)
-	}
-	if n > 0 {
-		err := in.retry(ctx, "insert into clickhouse", func(ctx context.Context) error {
-			started := time.Now()
-			attemptCtx, cancel := context.WithTimeout(ctx, in.cfg.InsertTimeout)
-			defer cancel()
-			if err := insert(attemptCtx, in.conn, in.cfg.Table, parts, sc); err != nil {
-				in.metrics.insertFailures.Inc()
-				msg := err.Error()
-				in.storageErr.Store(&msg)
-				return err
-			}
-			elapsed := time.Since(started)
-			in.storageErr.Store(nil)
-			in.metrics.insertSeconds.Observe(elapsed.Seconds())
-			in.metrics.batchRows.Observe(float64(n))
-			in.metrics.lastInsert.SetToCurrentTime()
-			in.log.Debug().Int("rows", n).Dur("elapsed", elapsed).Msg("batch inserted")
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, r := range parts {
-			for i, k := range r.types {
-				if k > 0 {
-					in.metrics.insertedByType[i].Add(float64(k))
-				}
-			}
-		}
-	}
-	if len(dead) > 0 {
-		err := in.retry(ctx, "write dead letters", func(ctx context.Context) error {
-			return in.dead.WriteMessages(ctx, dead...)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	in.commit(b)
-	return nil
-}
-
 // commit commits, per generation, the next offset of every partition in the
-// batch. A lost commit (the generation ended) only means redelivery, which
+// session. A lost commit (the generation ended) only means redelivery, which
 // the schema makes harmless.
-func (in *Ingester) commit(b *batch) {
+func (in *Ingester) commit(s *session) {
 	offsets := map[*generation]map[int]int64{}
-	for _, c := range b.chunks {
-		m := offsets[c.gen]
+	for _, h := range s.held {
+		m := offsets[h.gen]
 		if m == nil {
 			m = map[int]int64{}
-			offsets[c.gen] = m
+			offsets[h.gen] = m
 		}
-		m[int(c.partition)] = max(m[int(c.partition)], c.next)
+		m[int(h.partition)] = max(m[int(h.partition)], h.next)
 	}
 	for g, m := range offsets {
 		if in.onCommit != nil {
@@ -355,9 +230,11 @@ func (in *Ingester) commit(b *batch) {
 		}
 		if err := g.gen.CommitOffsets(map[string]map[int]int64{in.src.Topic: m}); err != nil {
 			in.metrics.commitFailures.Inc()
-			in.log.Warn().Err(err).Int32("generation", g.gen.ID).Int("messages", b.messages).
+			in.log.Warn().Err(err).Int32("generation", g.gen.ID).Int("messages", s.messages).
 				Msg("offset commit failed; messages will be redelivered")
+			continue
 		}
+		g.committed(m)
 	}
 }
 

@@ -1,0 +1,236 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/cxpulse/cxpulse/ingest/event"
+)
+
+// blockRows is how many rows an open insert buffers before it sends them to
+// the server as one native block. The server squashes the blocks of one
+// INSERT into parts of up to min_insert_block_size_rows (about a million
+// rows), so small blocks cost it nothing, and they keep the columns this
+// process holds to a few MiB however large the insert grows.
+const blockRows = 32 << 10
+
+// session is one open INSERT: the chunks appended to it were freed at once,
+// only their offsets and dead letters are kept until it ends. It ends with
+// Send, then the dead letters are written and the offsets committed. If any
+// step fails, everything it took is dropped uncommitted and the fetchers
+// rewind to the committed offsets: Kafka holds the rows, so a retry reads
+// them again rather than this process keeping a copy of every row in hand.
+type session struct {
+	batch    driver.Batch
+	ctx      context.Context
+	cancel   context.CancelFunc
+	stamp    time.Time
+	opened   time.Time
+	held     []held
+	dead     []kafka.Message
+	rows     int
+	messages int
+	bytes    int
+	types    []int // rows per event.Types index
+}
+
+// held is what a session keeps of a chunk: where to commit.
+type held struct {
+	gen       *generation
+	partition int32
+	next      int64
+}
+
+// open starts an INSERT. Every row's ingested_at is the start of its
+// session: the KPI engine's incremental folds find new rows by it, and a
+// session lasts at most InsertTimeout (BatchInterval plus the final Send,
+// normally), so a row is never older than that when it becomes visible.
+func (in *Ingester) open(ctx context.Context) (*session, error) {
+	sctx, cancel := context.WithTimeout(ctx, in.cfg.InsertTimeout)
+	batch, err := in.conn.PrepareBatch(sctx, "INSERT INTO "+in.cfg.Table+" ("+insertColumns+")")
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("prepare insert: %w", err)
+	}
+	now := time.Now()
+	return &session{batch: batch, ctx: sctx, cancel: cancel, stamp: now.UTC().Truncate(time.Second), opened: now}, nil
+}
+
+// add appends the chunk's rows to the insert (sending a block when one is
+// full) and keeps its offsets and dead letters. The chunk is freed.
+func (s *session) add(c *chunk, sc *scratch) error {
+	s.held = append(s.held, held{gen: c.gen, partition: c.partition, next: c.next})
+	s.dead = append(s.dead, c.dead...)
+	s.messages += c.messages
+	s.bytes += c.bytes
+	n := c.rows.len()
+	if s.types == nil {
+		s.types = make([]int, len(event.Types))
+	}
+	for i, k := range c.rows.types {
+		s.types[i] += k
+	}
+	var err error
+	if n > 0 {
+		s.rows += n
+		for i, col := range c.rows.columns(s.stamp, sc) {
+			if err = s.batch.Column(i).Append(col); err != nil {
+				err = fmt.Errorf("append column %d: %w", i, err)
+				break
+			}
+		}
+		sc.clear()
+	}
+	c.free()
+	if err == nil && s.batch.Rows() >= blockRows {
+		if err = s.batch.Flush(); err != nil {
+			err = fmt.Errorf("send block of %d rows: %w", blockRows, err)
+		}
+	}
+	return err
+}
+
+// send ends the INSERT.
+func (s *session) send() error {
+	defer s.cancel()
+	if err := s.batch.Send(); err != nil {
+		return fmt.Errorf("send %d rows: %w", s.rows, err)
+	}
+	return nil
+}
+
+// drop aborts the INSERT and lets go of the generations it held.
+func (s *session) drop() {
+	_ = s.batch.Abort()
+	s.cancel()
+	for _, h := range s.held {
+		h.gen.release()
+	}
+}
+
+// insertLoop takes chunks into sessions until ctx ends, then ends the open
+// session with a deadline of ShutdownTimeout (flushCtx) and returns. A
+// session ends when it holds BatchRows messages or BatchBytes of message
+// values, BatchInterval after it opened, or when a generation ends
+// (flushNow). After a failure it waits with capped backoff, then starts over
+// from the committed offsets.
+func (in *Ingester) insertLoop(ctx, flushCtx context.Context, chunks <-chan *chunk, flushNow <-chan struct{}) {
+	sc := &scratch{}
+	retry := in.newBackoff()
+	var s *session
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	var tick <-chan time.Time
+	fail := func(err error) {
+		if s != nil {
+			s.drop()
+			s = nil
+		}
+		tick = nil
+		timer.Stop()
+		in.metrics.insertFailures.Inc()
+		msg := err.Error()
+		in.storageErr.Store(&msg)
+		// Chunks read before this point are stale: the fetchers start
+		// again from the committed offsets.
+		in.epoch.Add(1)
+		wait := retry.NextBackOff()
+		in.log.Warn().Err(err).Dur("retry_in", wait).Msg("insert into clickhouse failed; rereading the uncommitted messages")
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+		}
+	}
+	end := func(final bool) {
+		tick = nil
+		timer.Stop()
+		if s == nil {
+			return
+		}
+		cur := s
+		s = nil
+		if err := in.finish(flushCtx, cur); err != nil {
+			if final {
+				cur.drop()
+				in.log.Warn().Err(err).Int("messages", cur.messages).Msg("final flush abandoned; the uncommitted messages will be redelivered")
+				return
+			}
+			s = cur
+			fail(err)
+			return
+		}
+		retry.Reset()
+	}
+	for ctx.Err() == nil {
+		select {
+		case c := <-chunks:
+			if c.epoch != in.epoch.Load() {
+				c.gen.release()
+				c.free()
+				continue
+			}
+			if s == nil {
+				var err error
+				if s, err = in.open(flushCtx); err != nil {
+					c.gen.release()
+					c.free()
+					fail(err)
+					continue
+				}
+				timer.Reset(in.cfg.BatchInterval)
+				tick = timer.C
+			}
+			if err := s.add(c, sc); err != nil {
+				fail(err)
+				continue
+			}
+			if s.messages >= in.cfg.BatchRows || s.bytes >= in.cfg.BatchBytes {
+				end(false)
+			}
+		case <-tick:
+			end(false)
+		case <-flushNow:
+			end(false)
+		case <-ctx.Done():
+		}
+	}
+	end(true)
+}
+
+// finish ends a session: the INSERT, then the dead letters, then the
+// commit. An error leaves nothing committed.
+func (in *Ingester) finish(ctx context.Context, s *session) error {
+	if err := s.send(); err != nil {
+		return err
+	}
+	elapsed := time.Since(s.opened)
+	in.storageErr.Store(nil)
+	in.metrics.insertSeconds.Observe(elapsed.Seconds())
+	in.metrics.batchRows.Observe(float64(s.rows))
+	in.metrics.lastInsert.SetToCurrentTime()
+	for i, k := range s.types {
+		if k > 0 {
+			in.metrics.insertedByType[i].Add(float64(k))
+		}
+	}
+	in.log.Debug().Int("rows", s.rows).Int("messages", s.messages).Dur("elapsed", elapsed).Msg("batch inserted")
+	if len(s.dead) > 0 {
+		err := in.retry(ctx, "write dead letters", func(ctx context.Context) error {
+			return in.dead.WriteMessages(ctx, s.dead...)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	in.commit(s)
+	for _, h := range s.held {
+		h.gen.release()
+	}
+	s.held = nil
+	return nil
+}
