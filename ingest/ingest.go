@@ -26,13 +26,16 @@ import (
 type Config struct {
 	// Table is the fully qualified events table, e.g. `cxpulse`.`events`.
 	Table string
-	// BatchRows flushes once this many messages are in hand (default 50,000):
-	// ClickHouse wants few large inserts, and 50k rows of ~300 bytes stay near 15 MiB.
+	// BatchRows ends an insert once it holds this many messages (default
+	// 1,000,000, ClickHouse's min_insert_block_size_rows): ClickHouse wants
+	// few large inserts, and rows go to the server in blocks as they come,
+	// so the size of an insert costs this process no memory.
 	BatchRows int
-	// BatchBytes flushes once the message values in hand reach this size (default 16 MiB),
-	// which bounds memory whatever the event size.
+	// BatchBytes ends an insert once the message values in it reach this size
+	// (default 256 MiB, ClickHouse's min_insert_block_size_bytes), which
+	// bounds what the server buffers whatever the event size.
 	BatchBytes int
-	// BatchInterval flushes a non-empty batch this long after its first message
+	// BatchInterval ends a non-empty insert this long after its first message
 	// (default 1s), so a quiet stream still reaches the KPIs within seconds.
 	BatchInterval time.Duration
 	// Limits are the contract's size and clock rules.
@@ -53,8 +56,8 @@ type Config struct {
 
 // DefaultConfig holds the defaults documented on Config.
 var DefaultConfig = Config{
-	BatchRows:       50_000,
-	BatchBytes:      16 << 20,
+	BatchRows:       1_000_000,
+	BatchBytes:      256 << 20,
 	BatchInterval:   time.Second,
 	Limits:          event.DefaultLimits,
 	InsertTimeout:   60 * time.Second,
@@ -91,6 +94,10 @@ type Ingester struct {
 	// decoded (inside a fetch), onCommit before each commit of a generation.
 	afterMessage func(ctx context.Context, partition int, offset int64)
 	onCommit     func(offsets map[int]int64)
+	// blockRows is the block size of an open insert (blockRows; smaller in
+	// tests), beforeSend a test hook that can fail a session before its Send.
+	blockRows  int
+	beforeSend func(rows int) error
 }
 
 // New wires an Ingester; it does no I/O.
@@ -98,7 +105,7 @@ func New(cfg Config, src Kafka, dead DeadLetters, conn driver.Conn, metrics *Met
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = DefaultConfig.DrainTimeout
 	}
-	return &Ingester{cfg: cfg, src: src.withDefaults(), dead: dead, conn: conn, metrics: metrics, log: log, now: time.Now}
+	return &Ingester{cfg: cfg, src: src.withDefaults(), dead: dead, conn: conn, metrics: metrics, log: log, now: time.Now, blockRows: blockRows}
 }
 
 // Ready returns an error while ClickHouse inserts are failing.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 	"github.com/segmentio/kafka-go"
@@ -34,30 +35,8 @@ func TestRebalanceInTheMiddleOfABatchedFetch(t *testing.T) {
 	// let a fetch of 4 KiB end inside a partition.
 	src := source(t, 4, msgs, 20)
 
-	// Which offsets of each partition hold a valid event.
-	valid := map[int]map[int64]bool{}
-	for _, m := range kafkatest.ReadAll(t, src.Topic) {
-		if valid[m.Partition] == nil {
-			valid[m.Partition] = map[int64]bool{}
-		}
-		valid[m.Partition][m.Offset] = string(m.Value) != `{"event_id":"broken"`
-	}
-	var early sync.Map // first violation of commit-after-insert
-	checkCommit := func(offsets map[int]int64) {
-		for p, next := range offsets {
-			want := 0
-			for off, ok := range valid[p] {
-				if ok && off < next {
-					want++
-				}
-			}
-			var got uint64
-			q := fmt.Sprintf("SELECT uniqExact(kafka_offset) FROM %s WHERE kafka_topic = '%s' AND kafka_partition = %d AND kafka_offset < %d", table, src.Topic, p, next)
-			if err := conn.QueryRow(context.Background(), q).Scan(&got); err != nil || got != uint64(want) {
-				early.LoadOrStore("violation", fmt.Sprintf("commit of %d/%d with %d of its %d valid events stored (%v)", p, next, got, want, err))
-			}
-		}
-	}
+	valid := validOffsets(t, src)
+	checkCommit, violation := commitsAfterInserts(conn, table, src, valid)
 	member := func(name string, interval time.Duration, batchRows int) (*ingest.Ingester, *memoryDeadLetters, *prometheus.Registry) {
 		cfg := ingest.DefaultConfig
 		cfg.Table, cfg.BatchInterval, cfg.BatchRows, cfg.DrainTimeout = table, interval, batchRows, 10*time.Second
@@ -131,8 +110,7 @@ func TestRebalanceInTheMiddleOfABatchedFetch(t *testing.T) {
 	}, 2*time.Minute, 200*time.Millisecond, "every valid event stored and every offset committed")
 	cancel()
 	wg.Wait()
-	v, bad := early.Load("violation")
-	require.False(t, bad, "%v", v)
+	require.Empty(t, violation())
 
 	deadIDs := map[string]bool{}
 	for _, d := range []*memoryDeadLetters{deadA, deadB} {
@@ -152,6 +130,44 @@ func TestRebalanceInTheMiddleOfABatchedFetch(t *testing.T) {
 		}
 	}
 	require.Len(t, deadIDs, wantDead)
+}
+
+// validOffsets says which offsets of each partition hold a valid event.
+func validOffsets(t *testing.T, src ingest.Kafka) map[int]map[int64]bool {
+	valid := map[int]map[int64]bool{}
+	for _, m := range kafkatest.ReadAll(t, src.Topic) {
+		if valid[m.Partition] == nil {
+			valid[m.Partition] = map[int64]bool{}
+		}
+		valid[m.Partition][m.Offset] = string(m.Value) != `{"event_id":"broken"`
+	}
+	return valid
+}
+
+// commitsAfterInserts returns an onCommit hook that checks every valid
+// event below a committed offset is in the table, and the first violation.
+func commitsAfterInserts(conn driver.Conn, table string, src ingest.Kafka, valid map[int]map[int64]bool) (func(map[int]int64), func() string) {
+	var early sync.Map
+	check := func(offsets map[int]int64) {
+		for p, next := range offsets {
+			want := 0
+			for off, ok := range valid[p] {
+				if ok && off < next {
+					want++
+				}
+			}
+			var got uint64
+			q := fmt.Sprintf("SELECT uniqExact(kafka_offset) FROM %s WHERE kafka_topic = '%s' AND kafka_partition = %d AND kafka_offset < %d", table, src.Topic, p, next)
+			if err := conn.QueryRow(context.Background(), q).Scan(&got); err != nil || got != uint64(want) {
+				early.LoadOrStore("violation", fmt.Sprintf("commit of %d/%d with %d of its %d valid events stored (%v)", p, next, got, want, err))
+			}
+		}
+	}
+	return check, func() string {
+		v, _ := early.Load("violation")
+		s, _ := v.(string)
+		return s
+	}
 }
 
 func header(m kafka.Message, key string) string {

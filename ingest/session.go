@@ -25,17 +25,18 @@ const blockRows = 32 << 10
 // rewind to the committed offsets: Kafka holds the rows, so a retry reads
 // them again rather than this process keeping a copy of every row in hand.
 type session struct {
-	batch    driver.Batch
-	ctx      context.Context
-	cancel   context.CancelFunc
-	stamp    time.Time
-	opened   time.Time
-	held     []held
-	dead     []kafka.Message
-	rows     int
-	messages int
-	bytes    int
-	types    []int // rows per event.Types index
+	batch     driver.Batch
+	cancel    context.CancelFunc
+	timeout   time.Duration
+	stamp     time.Time
+	opened    time.Time
+	held      []held
+	dead      []kafka.Message
+	rows      int
+	blockRows int
+	messages  int
+	bytes     int
+	types     []int // rows per event.Types index
 }
 
 // held is what a session keeps of a chunk: where to commit.
@@ -47,17 +48,31 @@ type held struct {
 
 // open starts an INSERT. Every row's ingested_at is the start of its
 // session: the KPI engine's incremental folds find new rows by it, and a
-// session lasts at most InsertTimeout (BatchInterval plus the final Send,
-// normally), so a row is never older than that when it becomes visible.
+// session lasts BatchInterval plus its final Send, so a row is never much
+// older than that when it becomes visible.
 func (in *Ingester) open(ctx context.Context) (*session, error) {
-	sctx, cancel := context.WithTimeout(ctx, in.cfg.InsertTimeout)
-	batch, err := in.conn.PrepareBatch(sctx, "INSERT INTO "+in.cfg.Table+" ("+insertColumns+")")
-	if err != nil {
+	sctx, cancel := context.WithCancel(ctx)
+	s := &session{cancel: cancel, timeout: in.cfg.InsertTimeout, blockRows: in.blockRows}
+	var err error
+	if err = s.bounded(func() error {
+		s.batch, err = in.conn.PrepareBatch(sctx, "INSERT INTO "+in.cfg.Table+" ("+insertColumns+")")
+		return err
+	}); err != nil {
 		cancel()
 		return nil, fmt.Errorf("prepare insert: %w", err)
 	}
-	now := time.Now()
-	return &session{batch: batch, ctx: sctx, cancel: cancel, stamp: now.UTC().Truncate(time.Second), opened: now}, nil
+	s.opened = time.Now()
+	s.stamp = s.opened.UTC().Truncate(time.Second)
+	return s, nil
+}
+
+// bounded runs one exchange with the server, cancelling the session's
+// query if it takes longer than InsertTimeout (a server that hangs). The
+// session as a whole may stay open longer: it waits for rows in between.
+func (s *session) bounded(step func() error) error {
+	t := time.AfterFunc(s.timeout, s.cancel)
+	defer t.Stop()
+	return step()
 }
 
 // add appends the chunk's rows to the insert (sending a block when one is
@@ -86,21 +101,12 @@ func (s *session) add(c *chunk, sc *scratch) error {
 		sc.clear()
 	}
 	c.free()
-	if err == nil && s.batch.Rows() >= blockRows {
-		if err = s.batch.Flush(); err != nil {
-			err = fmt.Errorf("send block of %d rows: %w", blockRows, err)
+	if rows := s.batch.Rows(); err == nil && rows >= s.blockRows {
+		if err = s.bounded(s.batch.Flush); err != nil {
+			err = fmt.Errorf("send block of %d rows: %w", rows, err)
 		}
 	}
 	return err
-}
-
-// send ends the INSERT.
-func (s *session) send() error {
-	defer s.cancel()
-	if err := s.batch.Send(); err != nil {
-		return fmt.Errorf("send %d rows: %w", s.rows, err)
-	}
-	return nil
 }
 
 // drop aborts the INSERT and lets go of the generations it held.
@@ -110,28 +116,38 @@ func (s *session) drop() {
 	for _, h := range s.held {
 		h.gen.release()
 	}
+	s.held = nil
 }
 
 // insertLoop takes chunks into sessions until ctx ends, then ends the open
 // session with a deadline of ShutdownTimeout (flushCtx) and returns. A
 // session ends when it holds BatchRows messages or BatchBytes of message
 // values, BatchInterval after it opened, or when a generation ends
-// (flushNow). After a failure it waits with capped backoff, then starts over
-// from the committed offsets.
+// (flushNow). While one session is being sent (the server writing its last
+// rows, then the dead letters and the commit), the next one fills; it ends
+// only after the one before it, so commits stay in order. After a failure
+// both are dropped, and after a capped backoff the fetchers start over from
+// the committed offsets.
 func (in *Ingester) insertLoop(ctx, flushCtx context.Context, chunks <-chan *chunk, flushNow <-chan struct{}) {
 	sc := &scratch{}
 	retry := in.newBackoff()
 	var s *session
+	var sending *session // the session being finished, nil if none
+	var sent chan error  // its result
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
 	var tick <-chan time.Time
 	fail := func(err error) {
+		if sent != nil { // committed, or dropped with the rest
+			if e := <-sent; e != nil {
+				sending.drop()
+			}
+		}
 		if s != nil {
 			s.drop()
-			s = nil
 		}
-		tick = nil
+		s, sending, sent, tick = nil, nil, nil, nil
 		timer.Stop()
 		in.metrics.insertFailures.Inc()
 		msg := err.Error()
@@ -146,25 +162,28 @@ func (in *Ingester) insertLoop(ctx, flushCtx context.Context, chunks <-chan *chu
 		case <-ctx.Done():
 		}
 	}
-	end := func(final bool) {
+	// done takes the result of the session being sent; false if it failed.
+	done := func(err error) bool {
+		sent = nil
+		if err != nil {
+			sending.drop()
+			sending = nil
+			fail(err)
+			return false
+		}
+		sending = nil
+		retry.Reset()
+		return true
+	}
+	end := func() {
 		tick = nil
 		timer.Stop()
-		if s == nil {
+		if s == nil || (sent != nil && !done(<-sent)) {
 			return
 		}
-		cur := s
-		s = nil
-		if err := in.finish(flushCtx, cur); err != nil {
-			if final {
-				cur.drop()
-				in.log.Warn().Err(err).Int("messages", cur.messages).Msg("final flush abandoned; the uncommitted messages will be redelivered")
-				return
-			}
-			s = cur
-			fail(err)
-			return
-		}
-		retry.Reset()
+		sending, s = s, nil
+		sent = make(chan error, 1)
+		go func(cur *session, result chan<- error) { result <- in.finish(flushCtx, cur) }(sending, sent)
 	}
 	for ctx.Err() == nil {
 		select {
@@ -190,23 +209,42 @@ func (in *Ingester) insertLoop(ctx, flushCtx context.Context, chunks <-chan *chu
 				continue
 			}
 			if s.messages >= in.cfg.BatchRows || s.bytes >= in.cfg.BatchBytes {
-				end(false)
+				end()
 			}
+		case err := <-sent:
+			done(err)
 		case <-tick:
-			end(false)
+			end()
 		case <-flushNow:
-			end(false)
+			end()
 		case <-ctx.Done():
 		}
 	}
-	end(true)
+	end()
+	if sent != nil {
+		if err := <-sent; err != nil {
+			sending.drop()
+			in.log.Warn().Err(err).Msg("final flush abandoned; the uncommitted messages will be redelivered")
+		}
+	}
+	if s != nil { // the one before it failed
+		s.drop()
+	}
 }
 
 // finish ends a session: the INSERT, then the dead letters, then the
-// commit. An error leaves nothing committed.
+// commit, then it lets go of the generations. An error leaves nothing
+// committed and the generations held (the loop drops the session).
 func (in *Ingester) finish(ctx context.Context, s *session) error {
-	if err := s.send(); err != nil {
-		return err
+	if in.beforeSend != nil {
+		if err := in.beforeSend(s.rows); err != nil {
+			return err
+		}
+	}
+	err := s.bounded(s.batch.Send)
+	s.cancel()
+	if err != nil {
+		return fmt.Errorf("send %d rows: %w", s.rows, err)
 	}
 	elapsed := time.Since(s.opened)
 	in.storageErr.Store(nil)

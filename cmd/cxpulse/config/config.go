@@ -171,8 +171,8 @@ type ClickHouse struct {
 
 // Ingest tunes batching and retries; see ingest.Config for the reasons behind the defaults.
 type Ingest struct {
-	BatchRows       int           `yaml:"batch_rows"`       // default 50000
-	BatchBytes      int           `yaml:"batch_bytes"`      // default 16777216 (16 MiB)
+	BatchRows       int           `yaml:"batch_rows"`       // default 1000000
+	BatchBytes      int           `yaml:"batch_bytes"`      // default 268435456 (256 MiB)
 	BatchInterval   time.Duration `yaml:"batch_interval"`   // default 1s
 	MaxEventBytes   int           `yaml:"max_event_bytes"`  // default 65536 (contract: 64 KiB)
 	MaxFutureSkew   time.Duration `yaml:"max_future_skew"`  // default 5m
@@ -196,7 +196,7 @@ func Default() Config {
 			DialTimeout: 10 * time.Second, MaxOpenConns: 8,
 		},
 		Ingest: Ingest{
-			BatchRows: 50_000, BatchBytes: 16 << 20, BatchInterval: time.Second, MaxEventBytes: 64 << 10,
+			BatchRows: 1_000_000, BatchBytes: 256 << 20, BatchInterval: time.Second, MaxEventBytes: 64 << 10,
 			MaxFutureSkew: 5 * time.Minute, InsertTimeout: 60 * time.Second, RetryInitial: 500 * time.Millisecond,
 			RetryMax: 30 * time.Second, ShutdownTimeout: 30 * time.Second,
 		},
