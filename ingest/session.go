@@ -51,7 +51,9 @@ type held struct {
 // session lasts BatchInterval plus its final Send, so a row is never much
 // older than that when it becomes visible.
 func (in *Ingester) open(ctx context.Context) (*session, error) {
-	sctx, cancel := context.WithCancel(ctx)
+	// The deadline also bounds the connection's reads and writes; bounded
+	// cancels a single exchange that hangs sooner.
+	sctx, cancel := context.WithTimeout(ctx, in.cfg.BatchInterval+in.cfg.InsertTimeout)
 	s := &session{cancel: cancel, timeout: in.cfg.InsertTimeout, blockRows: in.blockRows}
 	var err error
 	if err = s.bounded(func() error {
