@@ -42,7 +42,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 		insertSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "cxpulse_ingest_insert_duration_seconds",
-			Help:    "Duration of successful ClickHouse insert batches.",
+			Help:    "Time ClickHouse took for the blocks and the end of each successful insert (an insert also stays open up to ingest.batch_interval while it fills).",
 			Buckets: prometheus.ExponentialBuckets(0.005, 2.5, 10),
 		}),
 		insertFailures: prometheus.NewCounter(prometheus.CounterOpts{

@@ -33,6 +33,7 @@ type session struct {
 	timeout   time.Duration
 	stamp     time.Time
 	opened    time.Time
+	waited    time.Duration // in exchanges with the server
 	held      []held
 	dead      []kafka.Message
 	rows      int
@@ -77,6 +78,8 @@ func (in *Ingester) open(ctx context.Context) (*session, error) {
 func (s *session) bounded(step func() error) error {
 	t := time.AfterFunc(s.timeout, s.cancel)
 	defer t.Stop()
+	started := time.Now()
+	defer func() { s.waited += time.Since(started) }()
 	return step()
 }
 
@@ -253,7 +256,7 @@ func (in *Ingester) finish(ctx context.Context, s *session) error {
 	}
 	elapsed := time.Since(s.opened)
 	in.storageErr.Store(nil)
-	in.metrics.insertSeconds.Observe(elapsed.Seconds())
+	in.metrics.insertSeconds.Observe(s.waited.Seconds())
 	in.metrics.batchRows.Observe(float64(s.rows))
 	in.metrics.lastInsert.SetToCurrentTime()
 	for i, k := range s.types {
@@ -261,7 +264,7 @@ func (in *Ingester) finish(ctx context.Context, s *session) error {
 			in.metrics.insertedByType[i].Add(float64(k))
 		}
 	}
-	in.log.Debug().Int("rows", s.rows).Int("messages", s.messages).Dur("elapsed", elapsed).Msg("batch inserted")
+	in.log.Debug().Int("rows", s.rows).Int("messages", s.messages).Dur("elapsed", elapsed).Dur("clickhouse", s.waited).Msg("batch inserted")
 	if len(s.dead) > 0 {
 		err := in.retry(ctx, "write dead letters", func(ctx context.Context) error {
 			return in.dead.WriteMessages(ctx, s.dead...)
