@@ -153,7 +153,7 @@ func (in *Ingester) consume(ctx context.Context, cg *kafka.ConsumerGroup, chunks
 }
 
 // runGeneration fetches the generation's partitions until it ends or ctx
-// does. On a rebalance it asks for the batch in hand to be flushed and waits
+// does. On a rebalance it asks for the open insert to be ended and waits
 // (at most DrainTimeout) until what was read in this generation is stored
 // and committed, while the generation can still commit. On shutdown it keeps
 // the generation alive for the final flush: Run closes the group after it.
@@ -182,7 +182,7 @@ func (in *Ingester) runGeneration(ctx, gctx context.Context, g *generation, assi
 	}
 	if !g.drained(in.cfg.DrainTimeout) {
 		in.log.Warn().Int32("generation", g.gen.ID).Dur("waited", in.cfg.DrainTimeout).
-			Msg("rebalance before the batch in hand was stored; its messages will be redelivered")
+			Msg("rebalance before the open insert was stored; its messages will be redelivered")
 	}
 }
 

@@ -1,8 +1,9 @@
 // Package ingest owns the path from Kafka into ClickHouse: a consumer-group
 // member that fetches its partitions in batches, decodes and validates
-// contract events straight into columns, batches them by rows, bytes and time, inserts them as native columnar batches, sends what breaks
-// the contract to the dead-letter topic, and commits offsets only after both
-// succeeded. Delivery is at least once; the schema and the KPI queries make
+// contract events straight into columns, streams them into one open INSERT
+// at a time (ended by rows, bytes or time) in native blocks, sends what
+// breaks the contract to the dead-letter topic, and commits offsets only
+// after both succeeded. Delivery is at least once; the schema and the KPI queries make
 // redelivered events harmless (see sql/migrations/0001_events.sql).
 package ingest
 
@@ -49,7 +50,7 @@ type Config struct {
 	// ShutdownTimeout bounds the final flush on SIGTERM (default 30s).
 	ShutdownTimeout time.Duration
 	// DrainTimeout bounds how long a member that loses partitions in a
-	// rebalance waits for the batch in hand to be stored and committed before
+	// rebalance waits for the open insert to be stored and committed before
 	// it rejoins (default 5s; keep it well below the rebalance timeout).
 	DrainTimeout time.Duration
 }
@@ -152,7 +153,7 @@ func (c *chunk) free() {
 }
 
 // Run joins the consumer group and ingests until ctx is cancelled, then
-// flushes the batch in hand, commits, leaves the group and returns nil. It
+// ends the open insert, commits, leaves the group and returns nil. It
 // returns an error only for a fault it cannot retry through.
 //
 // Each assigned partition is fetched by its own goroutine, which decodes a

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/rs/zerolog"
 	"github.com/segmentio/kafka-go"
 	"github.com/stretchr/testify/require"
 
@@ -37,21 +36,9 @@ func TestRebalanceInTheMiddleOfABatchedFetch(t *testing.T) {
 
 	valid := validOffsets(t, src)
 	checkCommit, violation := commitsAfterInserts(conn, table, src, valid)
-	member := func(name string, interval time.Duration, batchRows int) (*ingest.Ingester, *memoryDeadLetters, *prometheus.Registry) {
-		cfg := ingest.DefaultConfig
-		cfg.Table, cfg.BatchInterval, cfg.BatchRows, cfg.DrainTimeout = table, interval, batchRows, 10*time.Second
-		cfg.RetryInitial, cfg.RetryMax, cfg.InsertTimeout = 50*time.Millisecond, 200*time.Millisecond, 10*time.Second
-		cfg.Limits.MaxFutureSkew = 24 * 365 * time.Hour
-		s := src
-		s.FetchBytes = 4 << 10 // a few dozen messages a fetch: the hold lands mid-partition, commits come often
-		reg := prometheus.NewRegistry()
-		dead := &memoryDeadLetters{}
-		in := ingest.New(cfg, s, dead, conn, ingest.NewMetrics(reg), zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel).With().Timestamp().Str("member", name).Logger())
-		ingest.SetOnCommit(in, checkCommit)
-		return in, dead, reg
-	}
-
-	a, deadA, regA := member("a", time.Minute, 1_000_000)
+	a, deadA, regA := member(t, conn, table, src, "a", checkCommit, func(c *ingest.Config) {
+		c.BatchInterval, c.BatchRows = time.Minute, 1_000_000
+	})
 	held := make(chan struct{})
 	var interrupted atomic.Bool
 	var once sync.Once
@@ -90,46 +77,21 @@ func TestRebalanceInTheMiddleOfABatchedFetch(t *testing.T) {
 		t.Fatal("member a never reached the middle of a fetch")
 	}
 	require.Zero(t, inserts(t, regA), "nothing inserted before the rebalance (the batch interval is a minute)")
-	b, deadB, _ := member("b", 100*time.Millisecond, 200)
+	b, deadB, _ := member(t, conn, table, src, "b", checkCommit, func(c *ingest.Config) {
+		c.BatchInterval, c.BatchRows = 100*time.Millisecond, 200
+	})
 	run(b)
 
 	require.Eventually(t, func() bool { return interrupted.Load() }, time.Minute, 50*time.Millisecond, "the rebalance ended the held fetch")
 	require.Eventually(t, func() bool { return inserts(t, regA) > 0 }, 20*time.Second, 50*time.Millisecond,
 		"member a stored its batch in hand when it lost the generation, not a minute later")
 
-	wantUnique := 0
-	for _, m := range msgs {
-		if string(m.Value) != `{"event_id":"broken"` {
-			wantUnique++
-		}
-	}
-	require.Eventually(t, func() bool {
-		var n uint64
-		_ = conn.QueryRow(context.Background(), "SELECT uniqExact(event_id) FROM "+table).Scan(&n)
-		return n == uint64(wantUnique) && lag(t, src) == 0
-	}, 2*time.Minute, 200*time.Millisecond, "every valid event stored and every offset committed")
+	waitForAll(t, conn, table, src, msgs, 2*time.Minute)
 	cancel()
 	wg.Wait()
 	require.Empty(t, violation())
 
-	deadIDs := map[string]bool{}
-	for _, d := range []*memoryDeadLetters{deadA, deadB} {
-		d.mu.Lock()
-		for _, m := range d.msgs {
-			deadIDs[header(m, ingest.HeaderSourcePartition)+"/"+header(m, ingest.HeaderSourceOffset)] = true
-		}
-		d.mu.Unlock()
-	}
-	wantDead := 0
-	for p, offs := range valid {
-		for off, ok := range offs {
-			if !ok {
-				wantDead++
-				require.True(t, deadIDs[fmt.Sprintf("%d/%d", p, off)], "broken message %d/%d dead-lettered", p, off)
-			}
-		}
-	}
-	require.Len(t, deadIDs, wantDead)
+	requireDeadLettered(t, valid, false, deadA, deadB)
 }
 
 // validOffsets says which offsets of each partition hold a valid event.

@@ -3,13 +3,10 @@ package ingest_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxpulse/cxpulse/ingest"
@@ -31,16 +28,9 @@ func TestFailedInsertRereadsFromTheCommittedOffsets(t *testing.T) {
 	valid := validOffsets(t, src)
 	checkCommit, violation := commitsAfterInserts(conn, table, src, valid)
 
-	cfg := ingest.DefaultConfig
-	cfg.Table, cfg.BatchRows, cfg.BatchInterval = table, 1000, 200*time.Millisecond
-	cfg.RetryInitial, cfg.RetryMax, cfg.InsertTimeout = 50*time.Millisecond, 200*time.Millisecond, 10*time.Second
-	cfg.Limits.MaxFutureSkew = 24 * 365 * time.Hour
-	s := src
-	s.FetchBytes = 4 << 10
-	reg := prometheus.NewRegistry()
-	dead := &memoryDeadLetters{}
-	in := ingest.New(cfg, s, dead, conn, ingest.NewMetrics(reg), zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel))
-	ingest.SetOnCommit(in, checkCommit)
+	in, dead, reg := member(t, conn, table, src, "a", checkCommit, func(c *ingest.Config) {
+		c.BatchRows, c.BatchInterval = 1000, 200*time.Millisecond
+	})
 	ingest.SetBlockRows(in, 100)
 	var sends, blocksSent atomic.Int64
 	ingest.SetBeforeSend(in, func(rows int) error {
@@ -58,17 +48,7 @@ func TestFailedInsertRereadsFromTheCommittedOffsets(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- in.Run(ctx) }()
 
-	wantUnique := 0
-	for _, m := range msgs {
-		if string(m.Value) != `{"event_id":"broken"` {
-			wantUnique++
-		}
-	}
-	require.Eventually(t, func() bool {
-		var n uint64
-		_ = conn.QueryRow(context.Background(), "SELECT uniqExact(event_id) FROM "+table).Scan(&n)
-		return n == uint64(wantUnique) && lag(t, src) == 0
-	}, time.Minute, 100*time.Millisecond, "every valid event stored and every offset committed")
+	waitForAll(t, conn, table, src, msgs, time.Minute)
 	cancel()
 	require.NoError(t, <-done)
 
@@ -77,18 +57,5 @@ func TestFailedInsertRereadsFromTheCommittedOffsets(t *testing.T) {
 	require.Positive(t, blocksSent.Load(), "a failed insert had sent blocks already")
 	require.Greater(t, counterValue(t, reg, "cxpulse_ingest_messages_consumed_total"), float64(len(msgs)),
 		"what the failed inserts took was fetched again")
-	dead.mu.Lock()
-	defer dead.mu.Unlock()
-	seen := map[string]int{}
-	for _, m := range dead.msgs {
-		seen[header(m, ingest.HeaderSourcePartition)+"/"+header(m, ingest.HeaderSourceOffset)]++
-	}
-	for p, offs := range valid {
-		for off, ok := range offs {
-			if !ok {
-				require.Equal(t, 1, seen[fmt.Sprintf("%d/%d", p, off)], "broken message %d/%d dead-lettered once", p, off)
-			}
-		}
-	}
-	require.Len(t, dead.msgs, len(msgs)-wantUnique)
+	requireDeadLettered(t, valid, true, dead)
 }

@@ -19,13 +19,14 @@ func newIngestCommand(g *globalFlags) *cobra.Command {
 		Use:   "ingest",
 		Short: "Consume events from Kafka into ClickHouse (one member of the consumer group)",
 		Long: `ingest joins the consumer group, validates every message against the event
-contract, inserts valid events into ClickHouse in batches and commits offsets
-only after the insert succeeded. Messages that break the contract go to the
+contract, streams valid events into ClickHouse (one INSERT open at a time, in
+native blocks) and commits offsets only after the insert succeeded. Messages that break the contract go to the
 dead-letter topic with headers naming the reason and the source offset.
 
 Run several ingest processes with the same group id to share the partitions.
-When ClickHouse is down, ingest retries with capped backoff and stops fetching;
-nothing accepted is dropped. SIGTERM flushes the batch in hand, commits, exits 0.
+When ClickHouse is down, ingest retries with capped backoff, rereading the
+uncommitted messages from Kafka; nothing accepted is dropped. SIGTERM ends the
+open insert, commits, exits 0.
 The schema must be migrated first (cxpulse migrate).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
