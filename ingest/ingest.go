@@ -1,8 +1,9 @@
 // Package ingest owns the path from Kafka into ClickHouse: a consumer-group
-// member that decodes and validates contract events, batches them by rows,
-// bytes and time, inserts them as native columnar batches, sends what breaks
-// the contract to the dead-letter topic, and commits offsets only after both
-// succeeded. Delivery is at least once; the schema and the KPI queries make
+// member that fetches its partitions in batches, decodes and validates
+// contract events straight into columns, streams them into one open INSERT
+// at a time (ended by rows, bytes or time) in native blocks, sends what
+// breaks the contract to the dead-letter topic, and commits offsets only
+// after both succeeded. Delivery is at least once; the schema and the KPI queries make
 // redelivered events harmless (see sql/migrations/0001_events.sql).
 package ingest
 
@@ -10,7 +11,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,13 +27,16 @@ import (
 type Config struct {
 	// Table is the fully qualified events table, e.g. `cxpulse`.`events`.
 	Table string
-	// BatchRows flushes once this many messages are in hand (default 50,000):
-	// ClickHouse wants few large inserts, and 50k rows of ~300 bytes stay near 15 MiB.
+	// BatchRows ends an insert once it holds this many messages (default
+	// 1,000,000, ClickHouse's min_insert_block_size_rows): ClickHouse wants
+	// few large inserts, and rows go to the server in blocks as they come,
+	// so the size of an insert costs this process no memory.
 	BatchRows int
-	// BatchBytes flushes once the message values in hand reach this size (default 16 MiB),
-	// which bounds memory whatever the event size.
+	// BatchBytes ends an insert once the message values in it reach this size
+	// (default 256 MiB, ClickHouse's min_insert_block_size_bytes), which
+	// bounds what the server buffers whatever the event size.
 	BatchBytes int
-	// BatchInterval flushes a non-empty batch this long after its first message
+	// BatchInterval ends a non-empty insert this long after its first message
 	// (default 1s), so a quiet stream still reaches the KPIs within seconds.
 	BatchInterval time.Duration
 	// Limits are the contract's size and clock rules.
@@ -44,24 +49,23 @@ type Config struct {
 	RetryInitial, RetryMax time.Duration
 	// ShutdownTimeout bounds the final flush on SIGTERM (default 30s).
 	ShutdownTimeout time.Duration
+	// DrainTimeout bounds how long a member that loses partitions in a
+	// rebalance waits for the open insert to be stored and committed before
+	// it rejoins (default 5s; keep it well below the rebalance timeout).
+	DrainTimeout time.Duration
 }
 
 // DefaultConfig holds the defaults documented on Config.
 var DefaultConfig = Config{
-	BatchRows:       50_000,
-	BatchBytes:      16 << 20,
+	BatchRows:       1_000_000,
+	BatchBytes:      256 << 20,
 	BatchInterval:   time.Second,
 	Limits:          event.DefaultLimits,
 	InsertTimeout:   60 * time.Second,
 	RetryInitial:    500 * time.Millisecond,
 	RetryMax:        30 * time.Second,
 	ShutdownTimeout: 30 * time.Second,
-}
-
-// Source is the consumer-group side of Kafka; *kafka.Reader implements it.
-type Source interface {
-	FetchMessage(ctx context.Context) (kafka.Message, error)
-	CommitMessages(ctx context.Context, msgs ...kafka.Message) error
+	DrainTimeout:    5 * time.Second,
 }
 
 // DeadLetters receives rejected messages; a *kafka.Writer on the dead-letter topic implements it.
@@ -69,22 +73,40 @@ type DeadLetters interface {
 	WriteMessages(ctx context.Context, msgs ...kafka.Message) error
 }
 
-// Ingester moves events from a Source into ClickHouse. Run it once.
+// Ingester moves events from a Kafka consumer group into ClickHouse. Run it once.
 type Ingester struct {
 	cfg     Config
-	src     Source
+	src     Kafka
 	dead    DeadLetters
 	conn    driver.Conn
 	metrics *Metrics
 	log     zerolog.Logger
 	now     func() time.Time
 
+	chunks sync.Pool
+
 	storageErr atomic.Pointer[string] // last insert error, nil while healthy
+	// epoch counts failed sessions: a chunk read in an older epoch is
+	// dropped, and a fetcher that sees it change rereads from the committed
+	// offset (insertLoop).
+	epoch atomic.Uint64
+
+	// Test hooks, nil in the product: afterMessage runs after each message is
+	// decoded (inside a fetch), onCommit before each commit of a generation.
+	afterMessage func(ctx context.Context, partition int, offset int64)
+	onCommit     func(offsets map[int]int64)
+	// blockRows is the block size of an open insert (blockRows; smaller in
+	// tests), beforeSend a test hook that can fail a session before its Send.
+	blockRows  int
+	beforeSend func(rows int) error
 }
 
 // New wires an Ingester; it does no I/O.
-func New(cfg Config, src Source, dead DeadLetters, conn driver.Conn, metrics *Metrics, log zerolog.Logger) *Ingester {
-	return &Ingester{cfg: cfg, src: src, dead: dead, conn: conn, metrics: metrics, log: log, now: time.Now}
+func New(cfg Config, src Kafka, dead DeadLetters, conn driver.Conn, metrics *Metrics, log zerolog.Logger) *Ingester {
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = DefaultConfig.DrainTimeout
+	}
+	return &Ingester{cfg: cfg, src: src.withDefaults(), dead: dead, conn: conn, metrics: metrics, log: log, now: time.Now, blockRows: blockRows}
 }
 
 // Ready returns an error while ClickHouse inserts are failing.
@@ -95,196 +117,133 @@ func (in *Ingester) Ready() error {
 	return nil
 }
 
-// pending is the batch in hand: rows for ClickHouse, rejected messages for the
-// dead-letter topic, and the last message per partition to commit after both.
-type pending struct {
-	rows     rows
-	dead     []kafka.Message
-	last     map[int]kafka.Message
-	messages int
-	bytes    int
+// chunk is what one fetch of one partition decoded to: rows for ClickHouse,
+// rejected messages for the dead-letter topic, and the next offset of the
+// partition, to commit through the generation it was read in once both are
+// written.
+type chunk struct {
+	gen       *generation
+	epoch     uint64
+	partition int32
+	next      int64
+	rows      rows
+	dead      []kafka.Message
+	messages  int
+	bytes     int
+	decoded   event.Fields // scratch of accept
+	pool      *sync.Pool
 }
 
-func (p *pending) reset() {
-	p.rows.reset()
-	p.dead = p.dead[:0]
-	clear(p.last)
-	p.messages, p.bytes = 0, 0
+func (in *Ingester) newChunk(g *generation, partition int32) *chunk {
+	c, _ := in.chunks.Get().(*chunk)
+	if c == nil {
+		c = &chunk{pool: &in.chunks}
+	}
+	c.gen, c.partition, c.rows.topic = g, partition, in.src.Topic
+	return c
 }
 
-// Run consumes until ctx is cancelled, then flushes the batch in hand,
-// commits, and returns nil. It returns an error only for a fault it cannot
-// retry through.
+// free returns the chunk to its pool, dropping its references to messages.
+func (c *chunk) free() {
+	c.rows.reset()
+	clear(c.dead)
+	c.dead = c.dead[:0]
+	c.gen, c.messages, c.bytes, c.next = nil, 0, 0, 0
+	c.pool.Put(c)
+}
+
+// Run joins the consumer group and ingests until ctx is cancelled, then
+// ends the open insert, commits, leaves the group and returns nil. It
+// returns an error only for a fault it cannot retry through.
+//
+// Each assigned partition is fetched by its own goroutine, which decodes a
+// whole fetch into a chunk of columns. One INSERT at a time is open
+// (session): each chunk is appended to it as it comes and freed, its rows
+// going to the server in blocks while the fetchers decode the next ones, so
+// memory is bounded by the fetches in hand, not by the size of an insert.
 func (in *Ingester) Run(ctx context.Context) error {
-	fetchCtx, stopFetch := context.WithCancel(ctx)
-	defer stopFetch()
-	msgs := make(chan kafka.Message)
-	fetchDone := make(chan error, 1)
-	go func() { fetchDone <- in.fetch(fetchCtx, msgs) }()
-
-	p := &pending{last: map[int]kafka.Message{}}
-	var flushTimer <-chan time.Time
-	var timer *time.Timer
-	for {
-		select {
-		case msg := <-msgs:
-			in.accept(p, &msg)
-			if p.messages == 1 {
-				timer = time.NewTimer(in.cfg.BatchInterval)
-				flushTimer = timer.C
-			}
-			if p.messages >= in.cfg.BatchRows || p.bytes >= in.cfg.BatchBytes {
-				if err := in.flush(ctx, p); err != nil {
-					return in.shutdown(stopFetch, fetchDone, p, err)
-				}
-				timer.Stop()
-				flushTimer = nil
-			}
-		case <-flushTimer:
-			flushTimer = nil
-			if err := in.flush(ctx, p); err != nil {
-				return in.shutdown(stopFetch, fetchDone, p, err)
-			}
-		case err := <-fetchDone:
-			// The fetcher stops only when ctx ends or the reader is closed.
-			fetchDone <- err
-			if err == nil {
-				err = ctx.Err()
-			}
-			return in.shutdown(stopFetch, fetchDone, p, err)
-		case <-ctx.Done():
-			return in.shutdown(stopFetch, fetchDone, p, ctx.Err())
-		}
-	}
-}
-
-// fetch feeds msgs until ctx ends. The channel is unbuffered, so while a
-// flush is retrying nothing more is fetched and memory stays bounded by the
-// reader's own queue.
-func (in *Ingester) fetch(ctx context.Context, msgs chan<- kafka.Message) error {
-	retry := in.newBackoff()
-	for {
-		msg, err := in.src.FetchMessage(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			if errors.Is(err, io.EOF) {
-				return fmt.Errorf("kafka reader closed: %w", err)
-			}
-			wait := retry.NextBackOff()
-			in.log.Warn().Err(err).Dur("retry_in", wait).Msg("fetch from kafka failed")
-			select {
-			case <-time.After(wait):
-				continue
-			case <-ctx.Done():
-				return nil
-			}
-		}
-		retry.Reset()
-		in.metrics.consumed.Inc()
-		select {
-		case msgs <- msg:
-		case <-ctx.Done():
-			return nil
-		}
-	}
-}
-
-// accept decodes one message into the batch in hand or the dead letters.
-func (in *Ingester) accept(p *pending, msg *kafka.Message) {
-	now := in.now()
-	p.messages++
-	p.bytes += len(msg.Value)
-	p.last[msg.Partition] = *msg
-	ev, err := event.Decode(msg.Value, now, in.cfg.Limits)
+	cg, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
+		ID: in.src.GroupID, Brokers: in.src.Brokers, Dialer: in.src.Dialer, Topics: []string{in.src.Topic},
+		SessionTimeout: in.src.SessionTimeout, RebalanceTimeout: in.src.RebalanceTimeout,
+		HeartbeatInterval: in.src.HeartbeatInterval, JoinGroupBackoff: in.src.JoinGroupBackoff,
+		WatchPartitionChanges: true, StartOffset: kafka.FirstOffset,
+		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
+			in.log.Warn().Str("component", "kafka-group").Msgf(msg, args...)
+		}),
+	})
 	if err != nil {
-		var verr *event.Error
-		if !errors.As(err, &verr) {
-			verr = &event.Error{Reason: event.ReasonNotJSON, Msg: err.Error()}
-		}
-		p.dead = append(p.dead, deadLetter(msg, verr, now))
-		in.metrics.rejected.WithLabelValues(string(verr.Reason)).Inc()
-		in.log.Debug().Str("reason", string(verr.Reason)).Int("partition", msg.Partition).
-			Int64("offset", msg.Offset).Str("error", verr.Error()).Msg("event rejected to dead-letter topic")
-		return
+		return fmt.Errorf("consumer group %s: %w", in.src.GroupID, err)
 	}
-	p.rows.add(&ev, msg, now.UTC().Truncate(time.Second))
-}
+	// The insert side outlives ctx by ShutdownTimeout, for the final flush.
+	flushCtx, cancelFlush := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelFlush()
 
-// flush writes the batch in hand and commits its offsets. It retries each
-// step with capped exponential backoff and returns only when everything is
-// written or ctx has ended; then nothing of the batch is committed.
-func (in *Ingester) flush(ctx context.Context, p *pending) error {
-	if p.messages == 0 {
-		return nil
+	chunks := make(chan *chunk)
+	flushNow := make(chan struct{}, 1)
+	consumed := make(chan struct{})
+	go func() {
+		defer close(consumed)
+		in.consume(ctx, cg, chunks, flushNow)
+	}()
+	// Armed when ctx ends: the final flush has ShutdownTimeout.
+	deadline := time.AfterFunc(time.Duration(math.MaxInt64), cancelFlush)
+	defer deadline.Stop()
+	stopDeadline := context.AfterFunc(ctx, func() { deadline.Reset(in.cfg.ShutdownTimeout) })
+	defer stopDeadline()
+	in.insertLoop(ctx, flushCtx, chunks, flushNow)
+	// Closing the group ends the last generation (its commits are done) and leaves the group.
+	if err := cg.Close(); err != nil {
+		in.log.Warn().Err(err).Msg("leave consumer group")
 	}
-	if n := p.rows.len(); n > 0 {
-		err := in.retry(ctx, "insert into clickhouse", func(ctx context.Context) error {
-			started := time.Now()
-			attemptCtx, cancel := context.WithTimeout(ctx, in.cfg.InsertTimeout)
-			defer cancel()
-			if err := p.rows.insert(attemptCtx, in.conn, in.cfg.Table); err != nil {
-				in.metrics.insertFailures.Inc()
-				msg := err.Error()
-				in.storageErr.Store(&msg)
-				return err
-			}
-			elapsed := time.Since(started)
-			in.storageErr.Store(nil)
-			in.metrics.insertSeconds.Observe(elapsed.Seconds())
-			in.metrics.batchRows.Observe(float64(n))
-			in.metrics.lastInsert.SetToCurrentTime()
-			in.log.Debug().Int("rows", n).Dur("elapsed", elapsed).Msg("batch inserted")
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, t := range p.rows.typ {
-			in.metrics.inserted.WithLabelValues(t).Inc()
-		}
-	}
-	if len(p.dead) > 0 {
-		err := in.retry(ctx, "write dead letters", func(ctx context.Context) error {
-			return in.dead.WriteMessages(ctx, p.dead...)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	commits := make([]kafka.Message, 0, len(p.last))
-	for _, m := range p.last {
-		commits = append(commits, m)
-	}
-	if err := in.src.CommitMessages(ctx, commits...); err != nil {
-		// A lost commit only means redelivery, which the schema makes harmless.
-		in.metrics.commitFailures.Inc()
-		in.log.Warn().Err(err).Int("messages", p.messages).Msg("offset commit failed; messages will be redelivered")
-	}
-	p.reset()
+	<-consumed
+	in.log.Info().Msg("ingest stopped")
 	return nil
 }
 
-func (in *Ingester) shutdown(stopFetch context.CancelFunc, fetchDone <-chan error, p *pending, cause error) error {
-	stopFetch()
-	<-fetchDone
-	if cause != nil && errors.Is(cause, context.Canceled) {
-		cause = nil
+// accept decodes one message into the chunk's rows or its dead letters.
+func (in *Ingester) accept(c *chunk, msg *kafka.Message, now time.Time) {
+	c.messages++
+	c.bytes += len(msg.Value)
+	err := event.DecodeFields(msg.Value, now, in.cfg.Limits, &c.decoded)
+	if err == nil {
+		c.rows.add(&c.decoded, int32(msg.Partition), msg.Offset)
+		return
 	}
-	if p.messages == 0 {
-		in.log.Info().Msg("ingest stopped")
-		return cause
+	var verr *event.Error
+	if !errors.As(err, &verr) {
+		verr = &event.Error{Reason: event.ReasonNotJSON, Msg: err.Error()}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), in.cfg.ShutdownTimeout)
-	defer cancel()
-	n := p.messages
-	if err := in.flush(ctx, p); err != nil {
-		in.log.Warn().Err(err).Int("messages", n).Msg("final flush abandoned; the uncommitted messages will be redelivered")
-		return cause
+	c.dead = append(c.dead, deadLetter(msg, verr, now))
+	in.metrics.rejected.WithLabelValues(string(verr.Reason)).Inc()
+	in.log.Debug().Str("reason", string(verr.Reason)).Int("partition", msg.Partition).
+		Int64("offset", msg.Offset).Str("error", verr.Error()).Msg("event rejected to dead-letter topic")
+}
+
+// commit commits, per generation, the next offset of every partition in the
+// session. A lost commit (the generation ended) only means redelivery, which
+// the schema makes harmless.
+func (in *Ingester) commit(s *session) {
+	offsets := map[*generation]map[int]int64{}
+	for _, h := range s.held {
+		m := offsets[h.gen]
+		if m == nil {
+			m = map[int]int64{}
+			offsets[h.gen] = m
+		}
+		m[int(h.partition)] = max(m[int(h.partition)], h.next)
 	}
-	in.log.Info().Int("messages", n).Msg("final batch flushed and committed; ingest stopped")
-	return cause
+	for g, m := range offsets {
+		if in.onCommit != nil {
+			in.onCommit(m)
+		}
+		if err := g.gen.CommitOffsets(map[string]map[int]int64{in.src.Topic: m}); err != nil {
+			in.metrics.commitFailures.Inc()
+			in.log.Warn().Err(err).Int32("generation", g.gen.ID).Int("messages", s.messages).
+				Msg("offset commit failed; messages will be redelivered")
+			continue
+		}
+		g.committed(m)
+	}
 }
 
 // retry runs op until it succeeds or ctx ends.

@@ -16,56 +16,46 @@ import (
 
 	"github.com/cxpulse/cxpulse/ingest"
 	"github.com/cxpulse/cxpulse/ingest/event"
+	"github.com/cxpulse/cxpulse/ingest/kafkatest"
 	cxsql "github.com/cxpulse/cxpulse/sql"
 	"github.com/cxpulse/cxpulse/sql/sqltest"
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/ClickHouse/clickhouse-go/v2.(*clickhouse).startAutoCloseIdleConnections"))
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/ClickHouse/clickhouse-go/v2.(*clickhouse).startAutoCloseIdleConnections"),
+		// kafka.DefaultTransport's idle connections, of kafkatest's writer and admin client.
+		goleak.IgnoreTopFunction("github.com/segmentio/kafka-go.(*connPool).discover"),
+		goleak.IgnoreTopFunction("github.com/segmentio/kafka-go.(*conn).run"))
 }
 
-// memorySource is an in-memory consumer-group member: it hands out queued
-// messages and records commits, together with how many rows ClickHouse held
-// at that moment, so the test can prove commits follow inserts.
-type memorySource struct {
+// commitLog records every commit of an Ingester with what ClickHouse held
+// at that moment, so a test can prove commits follow inserts.
+type commitLog struct {
 	mu      sync.Mutex
-	queue   []kafka.Message
 	commits []commit
-	rows    func() uint64
 }
 
 type commit struct {
 	partition int
-	offset    int64
+	offset    int64 // the next offset to read
 	storedNow uint64
 }
 
-func (s *memorySource) FetchMessage(ctx context.Context) (kafka.Message, error) {
-	for {
-		s.mu.Lock()
-		if len(s.queue) > 0 {
-			m := s.queue[0]
-			s.queue = s.queue[1:]
-			s.mu.Unlock()
-			return m, nil
-		}
-		s.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return kafka.Message{}, ctx.Err()
-		case <-time.After(10 * time.Millisecond):
+func (l *commitLog) record(stored func() uint64) func(map[int]int64) {
+	return func(offsets map[int]int64) {
+		n := stored()
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		for p, o := range offsets {
+			l.commits = append(l.commits, commit{p, o, n})
 		}
 	}
 }
 
-func (s *memorySource) CommitMessages(_ context.Context, msgs ...kafka.Message) error {
-	stored := s.rows()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, m := range msgs {
-		s.commits = append(s.commits, commit{m.Partition, m.Offset, stored})
-	}
-	return nil
+func (l *commitLog) snapshot() []commit {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]commit(nil), l.commits...)
 }
 
 type memoryDeadLetters struct {
@@ -88,6 +78,7 @@ func count(t *testing.T, conn driver.Conn, table string) uint64 {
 	return n
 }
 
+// messages are n survey events, every tenth one broken JSON.
 func messages(n int) []kafka.Message {
 	var out []kafka.Message
 	for i := 0; i < n; i++ {
@@ -95,9 +86,37 @@ func messages(n int) []kafka.Message {
 		if i%10 == 9 {
 			value = `{"event_id":"broken"` // not JSON
 		}
-		out = append(out, kafka.Message{Topic: "cx.events", Partition: i % 2, Offset: int64(i / 2), Value: []byte(value)})
+		out = append(out, kafka.Message{Key: []byte(fmt.Sprintf("k-%d", i)), Value: []byte(value)})
 	}
 	return out
+}
+
+// source is a fresh topic holding msgs, written in producer batches of
+// batchSize, and a fresh group on it.
+func source(t *testing.T, partitions int, msgs []kafka.Message, batchSize int) ingest.Kafka {
+	t.Helper()
+	topic := kafkatest.Topic(t, "ingest", partitions)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w := kafkatest.Writer(t, topic)
+	w.BatchSize = batchSize
+	require.NoError(t, w.WriteMessages(ctx, msgs...))
+	return ingest.Kafka{Brokers: kafkatest.Brokers(), Topic: topic, GroupID: topic + ".group",
+		SessionTimeout: 6 * time.Second, RebalanceTimeout: 6 * time.Second, HeartbeatInterval: time.Second, JoinGroupBackoff: 200 * time.Millisecond}
+}
+
+func lag(t *testing.T, src ingest.Kafka) int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	per, err := ingest.GroupLag(ctx, kafkatest.Client(), src.GroupID, src.Topic)
+	if err != nil {
+		return -1
+	}
+	var n int64
+	for _, l := range per {
+		n += l
+	}
+	return n
 }
 
 // The table does not exist when ingest starts, as if ClickHouse were down:
@@ -110,7 +129,8 @@ func TestIngesterRetriesAndCommitsOnlyAfterInsert(t *testing.T) {
 	table := "`" + db + "`.events"
 	require.NoError(t, conn.Exec(context.Background(), "CREATE DATABASE `"+db+"`"))
 
-	src := &memorySource{queue: messages(100), rows: func() uint64 { return count(t, conn, table) }}
+	src := source(t, 2, messages(100), 100)
+	commits := &commitLog{}
 	dead := &memoryDeadLetters{}
 	reg := prometheus.NewRegistry()
 	metrics := ingest.NewMetrics(reg)
@@ -119,6 +139,7 @@ func TestIngesterRetriesAndCommitsOnlyAfterInsert(t *testing.T) {
 	cfg.RetryInitial, cfg.RetryMax, cfg.InsertTimeout = 50*time.Millisecond, 200*time.Millisecond, 5*time.Second
 	cfg.Limits.MaxFutureSkew = 24 * 365 * time.Hour
 	in := ingest.New(cfg, src, dead, conn, metrics, zerolog.Nop())
+	ingest.SetOnCommit(in, commits.record(func() uint64 { return count(t, conn, table) }))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -126,9 +147,8 @@ func TestIngesterRetriesAndCommitsOnlyAfterInsert(t *testing.T) {
 
 	require.Eventually(t, func() bool { return in.Ready() != nil }, 10*time.Second, 20*time.Millisecond, "not ready while inserts fail")
 	require.Greater(t, counterValue(t, reg, "cxpulse_ingest_insert_failures_total"), 0.0)
-	src.mu.Lock()
-	require.Empty(t, src.commits, "nothing committed while the insert fails")
-	src.mu.Unlock()
+	require.Empty(t, commits.snapshot(), "nothing committed while the insert fails")
+	require.Positive(t, lag(t, src))
 
 	_, err := cxsql.Migrate(context.Background(), conn, db)
 	require.NoError(t, err)
@@ -138,14 +158,10 @@ func TestIngesterRetriesAndCommitsOnlyAfterInsert(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done, "cancellation is a clean stop")
 
-	src.mu.Lock()
-	defer src.mu.Unlock()
-	last := map[int]int64{}
-	for _, c := range src.commits {
+	for _, c := range commits.snapshot() {
 		require.Positive(t, c.storedNow, "commit of %d/%d came before any insert", c.partition, c.offset)
-		last[c.partition] = max(last[c.partition], c.offset)
 	}
-	require.Equal(t, map[int]int64{0: 49, 1: 49}, last, "every offset committed")
+	require.Zero(t, lag(t, src), "every offset committed")
 	require.Len(t, dead.msgs, 10)
 	for _, m := range dead.msgs {
 		require.Equal(t, `{"event_id":"broken"`, string(m.Value), "dead letter keeps the bytes")

@@ -3,10 +3,8 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-	"github.com/segmentio/kafka-go"
 
 	"github.com/cxpulse/cxpulse/ingest/event"
 )
@@ -20,17 +18,14 @@ func Load(ctx context.Context, conn driver.Conn, table string, events []event.Ev
 	if batchRows <= 0 {
 		batchRows = 100_000
 	}
-	var r rows
-	now := time.Now().UTC()
-	msg := kafka.Message{Topic: "direct-load", Partition: -1}
+	r := &rows{topic: "direct-load"}
 	for start := 0; start < len(events); start += batchRows {
 		end := min(start+batchRows, len(events))
 		r.reset()
 		for i := start; i < end; i++ {
-			msg.Offset = int64(i)
-			r.add(&events[i], &msg, now)
+			r.addEvent(&events[i], -1, int64(i))
 		}
-		if err := r.insert(ctx, conn, table); err != nil {
+		if err := insert(ctx, conn, table, []*rows{r}, &scratch{}); err != nil {
 			return fmt.Errorf("load events %d–%d: %w", start, end, err)
 		}
 	}

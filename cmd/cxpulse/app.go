@@ -196,20 +196,15 @@ func (a *app) ensureTopics(ctx context.Context, transport *kafka.Transport) erro
 
 func (a *app) ingestConfig() ingest.Config { return a.cfg.Ingest.Config(a.table()) }
 
-// newReader builds the consumer-group reader. Commits are synchronous
-// (CommitInterval 0) because an offset may only be committed after its
-// batch is in ClickHouse.
-func (a *app) newReader(dialer *kafka.Dialer) *kafka.Reader {
+// kafkaSource says which group ingest joins and how it fetches. Offsets are
+// committed by ingest itself, only after their batch is in ClickHouse.
+func (a *app) kafkaSource(dialer *kafka.Dialer) ingest.Kafka {
 	k := a.cfg.Kafka
-	return kafka.NewReader(kafka.ReaderConfig{
-		Brokers: k.Brokers, GroupID: k.GroupID, Topic: k.Topic, Dialer: dialer,
-		QueueCapacity: 10_000, MinBytes: 1, MaxBytes: 8 << 20, MaxWait: 250 * time.Millisecond,
-		ReadBatchTimeout: 10 * time.Second, CommitInterval: 0, StartOffset: kafka.FirstOffset,
+	return ingest.Kafka{
+		Brokers: k.Brokers, Topic: k.Topic, GroupID: k.GroupID, Dialer: dialer,
 		SessionTimeout: k.SessionTimeout, RebalanceTimeout: k.SessionTimeout, HeartbeatInterval: k.SessionTimeout / 5,
-		JoinGroupBackoff: time.Second, WatchPartitionChanges: true, ReadLagInterval: -1,
-		Logger:      kafka.LoggerFunc(func(string, ...any) {}),
-		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) { a.log.Warn().Str("component", "kafka-reader").Msgf(msg, args...) }),
-	})
+		JoinGroupBackoff: time.Second,
+	}
 }
 
 // newDeadLetterWriter writes rejected messages synchronously, keeping their keys' partitioning.

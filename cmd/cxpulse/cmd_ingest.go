@@ -20,13 +20,14 @@ func newIngestCommand(g *globalFlags) *cobra.Command {
 		Use:   "ingest",
 		Short: "Consume events from Kafka into ClickHouse (one member of the consumer group)",
 		Long: `ingest joins the consumer group, validates every message against the event
-contract, inserts valid events into ClickHouse in batches and commits offsets
-only after the insert succeeded. Messages that break the contract go to the
+contract, streams valid events into ClickHouse (one INSERT open at a time, in
+native blocks) and commits offsets only after the insert succeeded. Messages that break the contract go to the
 dead-letter topic with headers naming the reason and the source offset.
 
 Run several ingest processes with the same group id to share the partitions.
-When ClickHouse is down, ingest retries with capped backoff and stops fetching;
-nothing accepted is dropped. SIGTERM flushes the batch in hand, commits, exits 0.
+When ClickHouse is down, ingest retries with capped backoff, rereading the
+uncommitted messages from Kafka; nothing accepted is dropped. SIGTERM ends the
+open insert, commits, exits 0.
 The schema must be migrated first (cxpulse migrate).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -147,13 +148,10 @@ func (a *app) runActors(ctx context.Context, conn driver.Conn, opts pipelineOpti
 	}
 	if ingesting {
 		l.add("ingest", gated(func(ctx context.Context) error {
-			// kafka.NewReader joins the consumer group at once: it is made
-			// here, once ClickHouse is ready, and closed by this actor.
-			reader := a.newReader(dialer)
-			defer reader.Close()
+			// the consumer group is joined inside Run, once ClickHouse is ready
 			dead := a.newDeadLetterWriter(transport)
 			defer dead.Close()
-			in := ingest.New(a.ingestConfig(), reader, dead, conn, metrics, a.log.With().Str("component", "ingest").Logger())
+			in := ingest.New(a.ingestConfig(), a.kafkaSource(dialer), dead, conn, metrics, a.log.With().Str("component", "ingest").Logger())
 			ingester.Store(in)
 			a.log.Info().Strs("brokers", a.cfg.Kafka.Brokers).Str("topic", a.cfg.Kafka.Topic).
 				Str("group", a.cfg.Kafka.GroupID).Str("table", a.table()).Msg("ingest started")

@@ -6,8 +6,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/valyala/fastjson"
 )
@@ -80,132 +82,293 @@ func validBranch(s string) bool {
 	return true
 }
 
-// wire holds the raw fields of one message; numbers stay raw so that 9.5 or
-// "9" (a string) are told apart from 9.
-type wire struct {
-	EventID, Type, OccurredAt, Branch, Channel, TicketID, RefID, CustomerID string
-	AgentID, Team, Priority, Author, DueAt, Comment, Reason                 string
-	Score, Amount                                                           *fastjson.Value
-	Attributes                                                              map[string]string
+// Fields is one validated event as views into the message value it was
+// decoded from: its strings share the value's bytes (only a string with JSON
+// escapes is copied), so they are valid as long as the value is and the value
+// must not be modified while they are in use. Ingest appends them to the
+// columns of a batch without copying; Decode copies them into an Event.
+// Optional fields the producer left out are zero, with Has… false.
+type Fields struct {
+	EventID, Branch, TicketID, RefID, CustomerID, AgentID, Team, Comment string
+	// Reason is a ticket.pending's reason (contract 1.1), empty elsewhere;
+	// ingest stores it in the comment column (never both are set).
+	Reason string
+	// Type is the contract's constant and TypeIndex its position in Types.
+	Type      Type
+	TypeIndex int
+	// Channel, Priority and Author are the contract's own constants (with
+	// the defaults applied: channel other, a ticket.opened's priority normal).
+	Channel, Priority, Author string
+	OccurredAt                time.Time
+	Score                     int
+	HasScore                  bool
+	DueAt                     time.Time
+	HasDueAt                  bool
+	Amount                    float64
+	HasAmount                 bool
+	// AttrKeys and AttrValues are the attributes in message order, each key
+	// once (a repeated key keeps its last value). DecodeFields reuses their
+	// backing arrays.
+	AttrKeys, AttrValues []string
+
+	// Raw parts kept between reading and validating the message.
+	typ, occurredAt, dueAt, reason string
+	score, amount                  *fastjson.Value
+	attrDistinct                   int // distinct attribute keys when beyond the limit, else 0
 }
 
-// parsers are reused across messages: fastjson parses without allocating per
-// value, which makes decoding several times faster than encoding/json here.
-var parsers fastjson.ParserPool
+// maxAttributes is the contract's limit on attribute keys.
+const maxAttributes = 32
+
+// decoder is the per-call state of DecodeFields, pooled with its parser:
+// fastjson parses without allocating per value, and the visit callbacks are
+// made once per decoder, not once per message.
+type decoder struct {
+	p         fastjson.Parser
+	f         *Fields
+	b         borrower
+	first     bool
+	err       error
+	visit     func(key []byte, v *fastjson.Value)
+	visitAttr func(key []byte, v *fastjson.Value)
+	seen      map[string]struct{} // attribute keys, only for messages beyond the limit
+}
+
+var decoders = sync.Pool{New: func() any {
+	d := &decoder{}
+	d.visit = d.field
+	d.visitAttr = d.attribute
+	return d
+}}
+
+// borrower maps a string of fastjson's copy of the message back to the same
+// bytes in the message itself. It compares the bytes before borrowing, so
+// whatever fastjson does internally, a borrowed string has the right value;
+// where the bytes differ (an unescaped string) the string is copied.
+type borrower struct {
+	src  []byte
+	base uintptr // address of src[0] in the parser's copy; 0 when unknown
+}
+
+func (b *borrower) str(s []byte) string {
+	if len(s) == 0 {
+		return ""
+	}
+	if b.base != 0 {
+		off := uintptr(unsafe.Pointer(unsafe.SliceData(s))) - b.base
+		if off < uintptr(len(b.src)) && uintptr(len(s)) <= uintptr(len(b.src))-off {
+			if v := b.src[off : off+uintptr(len(s))]; string(v) == string(s) {
+				return unsafe.String(unsafe.SliceData(v), len(v))
+			}
+		}
+	}
+	return string(s)
+}
+
+// firstKeyAt returns where the first key of a JSON object starts in src
+// (after '{', whitespace and '"'), or -1.
+func firstKeyAt(src []byte) int {
+	for i := 1; i < len(src); i++ {
+		switch src[i] {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '"':
+			return i + 1
+		}
+		return -1
+	}
+	return -1
+}
 
 // Decode parses and validates one message value against the contract. now is
 // the ingest clock, used for the future-skew rule. A violation is returned as
-// *Error; the event is then not usable.
+// *Error; the event is then not usable. The event owns its strings.
 func Decode(value []byte, now time.Time, lim Limits) (Event, error) {
+	var f Fields
+	if err := DecodeFields(value, now, lim, &f); err != nil {
+		return Event{}, err
+	}
+	ev := Event{
+		EventID: strings.Clone(f.EventID), Type: f.Type, OccurredAt: f.OccurredAt, Branch: strings.Clone(f.Branch),
+		Channel: f.Channel, TicketID: strings.Clone(f.TicketID), RefID: strings.Clone(f.RefID),
+		CustomerID: strings.Clone(f.CustomerID), AgentID: strings.Clone(f.AgentID), Team: strings.Clone(f.Team),
+		Priority: f.Priority, Author: f.Author, Comment: strings.Clone(f.Comment), Reason: strings.Clone(f.Reason),
+	}
+	if f.HasScore {
+		score := f.Score
+		ev.Score = &score
+	}
+	if f.HasDueAt {
+		due := f.DueAt
+		ev.DueAt = &due
+	}
+	if f.HasAmount {
+		amount := f.Amount
+		ev.Amount = &amount
+	}
+	if len(f.AttrKeys) > 0 {
+		ev.Attributes = make(map[string]string, len(f.AttrKeys))
+		for i, k := range f.AttrKeys {
+			ev.Attributes[strings.Clone(k)] = strings.Clone(f.AttrValues[i])
+		}
+	}
+	return ev, nil
+}
+
+// DecodeFields parses and validates one message value like Decode, into f,
+// whose strings then borrow value's bytes (see Fields). f is overwritten.
+func DecodeFields(value []byte, now time.Time, lim Limits, f *Fields) error {
+	keys, values := f.AttrKeys[:0], f.AttrValues[:0]
+	*f = Fields{AttrKeys: keys, AttrValues: values}
 	if lim.MaxBytes > 0 && len(value) > lim.MaxBytes {
-		return Event{}, &Error{Reason: ReasonTooLarge, Msg: fmt.Sprintf("%d bytes, limit %d", len(value), lim.MaxBytes)}
+		return &Error{Reason: ReasonTooLarge, Msg: fmt.Sprintf("%d bytes, limit %d", len(value), lim.MaxBytes)}
 	}
 	trimmed := bytes.TrimSpace(value)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return Event{}, &Error{Reason: ReasonNotJSON, Msg: "value is not a JSON object"}
+		return &Error{Reason: ReasonNotJSON, Msg: "value is not a JSON object"}
 	}
 	if !utf8.Valid(trimmed) {
-		return Event{}, &Error{Reason: ReasonNotJSON, Msg: "value is not valid UTF-8"}
+		return &Error{Reason: ReasonNotJSON, Msg: "value is not valid UTF-8"}
 	}
-	p := parsers.Get()
-	defer parsers.Put(p)
-	root, err := p.ParseBytes(trimmed)
+	d := decoders.Get().(*decoder)
+	defer func() {
+		d.f, d.b, d.err = nil, borrower{}, nil
+		decoders.Put(d)
+	}()
+	root, err := d.p.ParseBytes(trimmed)
 	if err != nil {
-		return Event{}, &Error{Reason: ReasonNotJSON, Msg: err.Error()}
+		return &Error{Reason: ReasonNotJSON, Msg: err.Error()}
 	}
 	obj, err := root.Object()
 	if err != nil {
-		return Event{}, &Error{Reason: ReasonNotJSON, Msg: "value is not a JSON object"}
+		return &Error{Reason: ReasonNotJSON, Msg: "value is not a JSON object"}
 	}
-	var w wire
-	var fieldErr error
-	obj.Visit(func(key []byte, v *fastjson.Value) {
-		if fieldErr != nil || v.Type() == fastjson.TypeNull {
-			return
-		}
-		fieldErr = w.set(string(key), v)
-	})
-	if fieldErr != nil {
-		return Event{}, fieldErr
+	d.f, d.b, d.first, d.err = f, borrower{src: trimmed}, true, nil
+	obj.Visit(d.visit)
+	if d.err != nil {
+		return d.err
 	}
-	return w.validate(now, lim)
+	return f.validate(now, lim)
 }
 
-// set stores one top-level field; unknown fields are ignored (forward compatibility).
-func (w *wire) set(key string, v *fastjson.Value) error {
+// field stores one top-level field; unknown fields are ignored (forward compatibility).
+func (d *decoder) field(key []byte, v *fastjson.Value) {
+	if d.first {
+		// The first key tells where the parser's copy of the message starts.
+		d.first = false
+		if at := firstKeyAt(d.b.src); at > 0 && len(key) > 0 {
+			d.b.base = uintptr(unsafe.Pointer(unsafe.SliceData(key))) - uintptr(at)
+		}
+	}
+	if d.err != nil || v.Type() == fastjson.TypeNull {
+		return
+	}
+	f := d.f
 	var dst *string
-	switch key {
+	switch string(key) {
 	case "event_id":
-		dst = &w.EventID
+		dst = &f.EventID
 	case "type":
-		dst = &w.Type
+		dst = &f.typ
 	case "occurred_at":
-		dst = &w.OccurredAt
+		dst = &f.occurredAt
 	case "branch":
-		dst = &w.Branch
+		dst = &f.Branch
 	case "channel":
-		dst = &w.Channel
+		dst = &f.Channel
 	case "ticket_id":
-		dst = &w.TicketID
+		dst = &f.TicketID
 	case "ref_id":
-		dst = &w.RefID
+		dst = &f.RefID
 	case "customer_id":
-		dst = &w.CustomerID
+		dst = &f.CustomerID
 	case "agent_id":
-		dst = &w.AgentID
+		dst = &f.AgentID
 	case "team":
-		dst = &w.Team
+		dst = &f.Team
 	case "priority":
-		dst = &w.Priority
+		dst = &f.Priority
 	case "author":
-		dst = &w.Author
+		dst = &f.Author
 	case "due_at":
-		dst = &w.DueAt
+		dst = &f.dueAt
 	case "comment":
-		dst = &w.Comment
+		dst = &f.Comment
 	case "reason":
-		dst = &w.Reason
+		dst = &f.reason
 	case "score":
-		w.Score = v
-		return nil
+		f.score = v
+		return
 	case "amount":
-		w.Amount = v
-		return nil
+		f.amount = v
+		return
 	case "attributes":
-		return w.setAttributes(v)
+		d.attributes(v)
+		return
 	default:
-		return nil
+		return
 	}
 	b, err := v.StringBytes()
 	if err != nil {
-		return invalid(key, "expected a string, got JSON %s", v.Type())
+		d.err = invalid(string(key), "expected a string, got JSON %s", v.Type())
+		return
 	}
-	*dst = string(b)
-	return nil
+	*dst = d.b.str(b)
 }
 
-func (w *wire) setAttributes(v *fastjson.Value) error {
+func (d *decoder) attributes(v *fastjson.Value) {
 	o, err := v.Object()
 	if err != nil {
-		return invalid("attributes", "expected an object of strings, got JSON %s", v.Type())
+		d.err = invalid("attributes", "expected an object of strings, got JSON %s", v.Type())
+		return
 	}
-	if o.Len() == 0 {
-		return nil
+	f := d.f
+	// A repeated key keeps its last value, as in a map; beyond the limit the
+	// distinct keys are only counted, for the error.
+	f.AttrKeys, f.AttrValues, f.attrDistinct = f.AttrKeys[:0], f.AttrValues[:0], 0
+	if o.Len() > maxAttributes {
+		clear(d.seen)
 	}
-	w.Attributes = make(map[string]string, o.Len())
-	var attrErr error
-	o.Visit(func(key []byte, val *fastjson.Value) {
-		if attrErr != nil {
+	o.Visit(d.visitAttr)
+}
+
+func (d *decoder) attribute(key []byte, val *fastjson.Value) {
+	if d.err != nil {
+		return
+	}
+	b, err := val.StringBytes()
+	if err != nil {
+		d.err = invalid("attributes", "value of %q: expected a string, got JSON %s", truncate(string(key)), val.Type())
+		return
+	}
+	f := d.f
+	if f.attrDistinct > 0 {
+		if _, dup := d.seen[string(key)]; !dup {
+			d.seen[string(key)] = struct{}{}
+			f.attrDistinct++
+		}
+		return
+	}
+	k := d.b.str(key)
+	for i := range f.AttrKeys {
+		if f.AttrKeys[i] == k {
+			f.AttrValues[i] = d.b.str(b)
 			return
 		}
-		b, err := val.StringBytes()
-		if err != nil {
-			attrErr = invalid("attributes", "value of %q: expected a string, got JSON %s", truncate(string(key)), val.Type())
-			return
+	}
+	if len(f.AttrKeys) == maxAttributes {
+		if d.seen == nil {
+			d.seen = map[string]struct{}{}
 		}
-		w.Attributes[string(key)] = string(b)
-	})
-	return attrErr
+		for _, k := range f.AttrKeys {
+			d.seen[k] = struct{}{}
+		}
+		d.seen[string(key)] = struct{}{}
+		f.attrDistinct = len(d.seen)
+		return
+	}
+	f.AttrKeys = append(f.AttrKeys, k)
+	f.AttrValues = append(f.AttrValues, d.b.str(b))
 }
 
 func missing(field string) error {
@@ -217,179 +380,189 @@ func invalid(field, format string, args ...any) error {
 }
 
 func checkLen(field, v string, max int) error {
+	// Byte length bounds the rune count from above: most values skip the count.
+	if len(v) <= max {
+		return nil
+	}
 	if n := utf8.RuneCountInString(v); n > max {
 		return invalid(field, "%d characters, at most %d", n, max)
 	}
 	return nil
 }
 
-func oneOf(v string, set []string) bool {
+// canonical returns the member of set equal to v, so the result never
+// borrows the message.
+func canonical(v string, set []string) (string, bool) {
 	for _, s := range set {
 		if v == s {
-			return true
+			return s, true
 		}
 	}
-	return false
+	return "", false
 }
 
-func (w *wire) validate(now time.Time, lim Limits) (Event, error) {
-	ev := Event{
-		EventID: w.EventID, Type: Type(w.Type), Branch: w.Branch, Channel: w.Channel,
-		TicketID: w.TicketID, RefID: w.RefID, CustomerID: w.CustomerID, AgentID: w.AgentID,
-		Team: w.Team, Priority: w.Priority, Author: w.Author, Comment: w.Comment, Attributes: w.Attributes,
-	}
+func (f *Fields) validate(now time.Time, lim Limits) error {
 	// Fields every event carries.
-	if strings.TrimSpace(ev.EventID) == "" {
-		return Event{}, missing("event_id")
+	if strings.TrimSpace(f.EventID) == "" {
+		return missing("event_id")
 	}
-	if err := checkLen("event_id", ev.EventID, 128); err != nil {
-		return Event{}, err
+	if err := checkLen("event_id", f.EventID, 128); err != nil {
+		return err
 	}
-	if w.Type == "" {
-		return Event{}, missing("type")
+	if f.typ == "" {
+		return missing("type")
 	}
-	if !ev.Type.knownIn(lim.Contract) {
-		return Event{}, &Error{Reason: ReasonUnknownType, Field: "type", Msg: fmt.Sprintf("unknown type %q", truncate(w.Type))}
+	r, index, ok := ruleOf(f.typ)
+	if !ok || index >= typesKnown(lim.Contract) {
+		return &Error{Reason: ReasonUnknownType, Field: "type", Msg: fmt.Sprintf("unknown type %q", truncate(f.typ))}
 	}
-	if w.OccurredAt == "" {
-		return Event{}, missing("occurred_at")
+	f.Type, f.TypeIndex = r.typ, index
+	if f.occurredAt == "" {
+		return missing("occurred_at")
 	}
-	occurred, err := parseTime(w.OccurredAt)
+	occurred, err := parseTime(f.occurredAt)
 	if err != nil {
-		return Event{}, invalid("occurred_at", "not RFC 3339: %q", truncate(w.OccurredAt))
+		return invalid("occurred_at", "not RFC 3339: %q", truncate(f.occurredAt))
 	}
 	if lim.MaxFutureSkew > 0 && occurred.After(now.Add(lim.MaxFutureSkew)) {
-		return Event{}, &Error{Reason: ReasonInFuture, Field: "occurred_at", Msg: fmt.Sprintf("%s is more than %s ahead of the ingest clock", w.OccurredAt, lim.MaxFutureSkew)}
+		return &Error{Reason: ReasonInFuture, Field: "occurred_at", Msg: fmt.Sprintf("%s is more than %s ahead of the ingest clock", f.occurredAt, lim.MaxFutureSkew)}
 	}
 	if !storable(occurred) {
-		return Event{}, invalid("occurred_at", "%s is outside %d–%d", w.OccurredAt, minYear, maxYear)
+		return invalid("occurred_at", "%s is outside %d–%d", f.occurredAt, minYear, maxYear)
 	}
-	ev.OccurredAt = occurred
-	if ev.Branch == "" {
-		return Event{}, missing("branch")
+	f.OccurredAt = occurred
+	if f.Branch == "" {
+		return missing("branch")
 	}
-	if !validBranch(ev.Branch) {
-		return Event{}, invalid("branch", "%q does not match %s", truncate(ev.Branch), branchPattern)
+	if !validBranch(f.Branch) {
+		return invalid("branch", "%q does not match %s", truncate(f.Branch), branchPattern)
 	}
 
 	// Optional fields, checked wherever present.
-	if ev.Channel != "" && !oneOf(ev.Channel, Channels) {
-		return Event{}, invalid("channel", "unknown channel %q", truncate(ev.Channel))
+	if f.Channel != "" {
+		c, ok := canonical(f.Channel, Channels)
+		if !ok {
+			return invalid("channel", "unknown channel %q", truncate(f.Channel))
+		}
+		f.Channel = c
 	}
-	if ev.Priority != "" && !oneOf(ev.Priority, Priorities) {
-		return Event{}, invalid("priority", "unknown priority %q", truncate(ev.Priority))
+	if f.Priority != "" {
+		c, ok := canonical(f.Priority, Priorities)
+		if !ok {
+			return invalid("priority", "unknown priority %q", truncate(f.Priority))
+		}
+		f.Priority = c
 	}
-	if ev.Author != "" && ev.Author != AuthorAgent && ev.Author != AuthorCustomer {
-		return Event{}, invalid("author", "must be agent or customer, got %q", truncate(ev.Author))
+	if f.Author != "" {
+		c, ok := canonical(f.Author, authors)
+		if !ok {
+			return invalid("author", "must be agent or customer, got %q", truncate(f.Author))
+		}
+		f.Author = c
 	}
-	for _, f := range []struct {
-		name, v string
-		max     int
-	}{{"ticket_id", ev.TicketID, 128}, {"ref_id", ev.RefID, 128}, {"customer_id", ev.CustomerID, 128},
-		{"agent_id", ev.AgentID, 64}, {"team", ev.Team, 64}, {"comment", ev.Comment, 4000}} {
-		if err := checkLen(f.name, f.v, f.max); err != nil {
-			return Event{}, err
+	for _, c := range [...]struct {
+		name string
+		v    *string
+		max  int
+	}{{"ticket_id", &f.TicketID, 128}, {"ref_id", &f.RefID, 128}, {"customer_id", &f.CustomerID, 128},
+		{"agent_id", &f.AgentID, 64}, {"team", &f.Team, 64}, {"comment", &f.Comment, 4000}} {
+		if err := checkLen(c.name, *c.v, c.max); err != nil {
+			return err
 		}
 	}
-	if err := checkAttributes(ev.Attributes); err != nil {
-		return Event{}, err
+	if err := f.checkAttributes(); err != nil {
+		return err
 	}
-	if w.Amount != nil {
-		amount, err := w.Amount.Float64()
+	if f.amount != nil {
+		amount, err := f.amount.Float64()
 		if err != nil || math.IsNaN(amount) || math.IsInf(amount, 0) {
-			return Event{}, invalid("amount", "not a number: %s", truncate(w.Amount.String()))
+			return invalid("amount", "not a number: %s", truncate(f.amount.String()))
 		}
 		if amount < 0 {
-			return Event{}, invalid("amount", "negative: %s", w.Amount)
+			return invalid("amount", "negative: %s", f.amount)
 		}
-		ev.Amount = &amount
+		f.Amount, f.HasAmount = amount, true
 	}
-	if w.DueAt != "" {
-		due, err := parseTime(w.DueAt)
+	if f.dueAt != "" {
+		due, err := parseTime(f.dueAt)
 		if err != nil {
-			return Event{}, invalid("due_at", "not RFC 3339: %q", truncate(w.DueAt))
+			return invalid("due_at", "not RFC 3339: %q", truncate(f.dueAt))
 		}
 		if !storable(due) {
-			return Event{}, invalid("due_at", "%s is outside %d–%d", w.DueAt, minYear, maxYear)
+			return invalid("due_at", "%s is outside %d–%d", f.dueAt, minYear, maxYear)
 		}
-		ev.DueAt = &due
+		f.DueAt, f.HasDueAt = due, true
 	}
 
-	// Fields a type requires.
+	// Fields the type requires, in a fixed order (ingest/gen's bad messages rely on it).
 	switch {
-	case ev.Type.IsTicket():
-		if ev.TicketID == "" {
-			return Event{}, missing("ticket_id")
-		}
-	case ev.Type.NeedsRef():
-		if ev.RefID == "" {
-			return Event{}, missing("ref_id")
-		}
-	case ev.Type == CustomerVisit:
-		if ev.CustomerID == "" {
-			return Event{}, missing("customer_id")
-		}
+	case r.needs&needTicket != 0 && f.TicketID == "":
+		return missing("ticket_id")
+	case r.needs&needRef != 0 && f.RefID == "":
+		return missing("ref_id")
+	case r.needs&needCustomer != 0 && f.CustomerID == "":
+		return missing("customer_id")
+	case r.needs&needChannel != 0 && f.Channel == "":
+		return missing("channel")
+	case r.needs&needAuthor != 0 && f.Author == "":
+		return missing("author")
+	case r.needs&needDueAt != 0 && !f.HasDueAt:
+		return missing("due_at")
 	}
-	if ev.Type == TicketOpened && ev.Channel == "" {
-		return Event{}, missing("channel")
-	}
-	if ev.Type == TicketMessage && ev.Author == "" {
-		return Event{}, missing("author")
-	}
-	if ev.Type == TicketPending && w.Reason != "" {
+	if r.reason && f.reason != "" {
 		// the reason is kept in the comment column, so one of them only
-		if ev.Comment != "" {
-			return Event{}, invalid("reason", "ticket.pending carries reason or comment, not both")
+		if f.Comment != "" {
+			return invalid("reason", "%s carries reason or comment, not both", r.typ)
 		}
-		if err := checkLen("reason", w.Reason, 256); err != nil {
-			return Event{}, err
+		if err := checkLen("reason", f.reason, 256); err != nil {
+			return err
 		}
-		ev.Reason = w.Reason
+		f.Reason = f.reason
 	}
-	if ev.Type.NeedsDueAt() && ev.DueAt == nil {
-		return Event{}, missing("due_at")
-	}
-	if lo, hi, ok := ev.Type.ScoreRange(); ok {
-		if w.Score == nil {
-			return Event{}, missing("score")
+	if r.survey {
+		if f.score == nil {
+			return missing("score")
 		}
-		score, err := integer(w.Score)
+		score, err := integer(f.score)
 		if err != nil {
-			return Event{}, err
+			return err
 		}
-		if score < lo || score > hi {
-			return Event{}, &Error{Reason: ReasonScoreRange, Field: "score", Msg: fmt.Sprintf("%d outside %d–%d for %s", score, lo, hi, ev.Type)}
+		if score < r.scoreLo || score > r.scoreHi {
+			return &Error{Reason: ReasonScoreRange, Field: "score", Msg: fmt.Sprintf("%d outside %d–%d for %s", score, r.scoreLo, r.scoreHi, r.typ)}
 		}
-		ev.Score = &score
-	} else if w.Score != nil {
+		f.Score, f.HasScore = score, true
+	} else if f.score != nil {
 		// Only surveys carry a score; elsewhere it is kept if it fits the column.
-		score, err := integer(w.Score)
+		score, err := integer(f.score)
 		if err != nil {
-			return Event{}, err
+			return err
 		}
 		if score < math.MinInt8 || score > math.MaxInt8 {
-			return Event{}, invalid("score", "%d outside %d–%d", score, math.MinInt8, math.MaxInt8)
+			return invalid("score", "%d outside %d–%d", score, math.MinInt8, math.MaxInt8)
 		}
-		ev.Score = &score
+		f.Score, f.HasScore = score, true
 	}
-	if ev.Channel == "" {
-		ev.Channel = ChannelOther
+	if f.Channel == "" {
+		f.Channel = ChannelOther
 	}
-	if ev.Type == TicketOpened && ev.Priority == "" {
-		ev.Priority = PriorityNormal
+	if r.typ == TicketOpened && f.Priority == "" {
+		f.Priority = PriorityNormal
 	}
-	return ev, nil
+	f.typ, f.occurredAt, f.dueAt, f.reason, f.score, f.amount = "", "", "", "", nil, nil
+	return nil
 }
 
-func checkAttributes(attrs map[string]string) error {
-	if len(attrs) > 32 {
-		return invalid("attributes", "%d keys, at most 32", len(attrs))
+var authors = []string{AuthorAgent, AuthorCustomer}
+
+func (f *Fields) checkAttributes() error {
+	if f.attrDistinct > maxAttributes {
+		return invalid("attributes", "%d keys, at most %d", f.attrDistinct, maxAttributes)
 	}
-	for k, v := range attrs {
-		if utf8.RuneCountInString(k) > 64 {
+	for i, k := range f.AttrKeys {
+		if len(k) > 64 && utf8.RuneCountInString(k) > 64 {
 			return invalid("attributes", "key %q longer than 64 characters", truncate(k))
 		}
-		if utf8.RuneCountInString(v) > 256 {
+		if v := f.AttrValues[i]; len(v) > 256 && utf8.RuneCountInString(v) > 256 {
 			return invalid("attributes", "value of %q longer than 256 characters", truncate(k))
 		}
 	}
@@ -398,7 +571,8 @@ func checkAttributes(attrs map[string]string) error {
 
 // integer reads a score: a JSON number without fraction or exponent.
 func integer(v *fastjson.Value) (int, error) {
-	raw := v.String()
+	var buf [24]byte
+	raw := string(v.MarshalTo(buf[:0]))
 	digits := strings.TrimPrefix(raw, "-")
 	if v.Type() != fastjson.TypeNumber || strings.ContainsAny(raw, ".eE") || (len(digits) > 1 && digits[0] == '0') {
 		return 0, invalid("score", "not an integer: %s", truncate(raw))

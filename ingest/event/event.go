@@ -33,13 +33,62 @@ const (
 // ContractVersion is the version of the event contract this package decodes.
 const ContractVersion = "1.1"
 
-// Types lists every event type in the order the schema's Enum numbers them.
-var Types = []Type{
-	TicketOpened, TicketMessage, TicketResolved, TicketReopened,
-	SurveyNPS, SurveyCSAT, SurveyCES, CustomerVisit,
-	AppointmentScheduled, AppointmentStarted, CallbackPromised, CallbackCompleted,
-	ComplaintFiled, TicketPending, TicketResumed,
+// needs is a set of fields a type requires beyond those every event carries.
+type needs uint8
+
+const (
+	needTicket   needs = 1 << iota // ticket_id (every ticket.* type)
+	needRef                        // ref_id (appointments, callbacks)
+	needCustomer                   // customer_id
+	needChannel                    // channel (no default to other)
+	needAuthor                     // author
+	needDueAt                      // due_at
+)
+
+// rule is one row of the type table: what a type requires, for surveys the
+// inclusive score range (a score is then required too), and whether the
+// type takes a reason (contract 1.1, kept in the comment column).
+type rule struct {
+	typ              Type
+	needs            needs
+	survey           bool
+	scoreLo, scoreHi int
+	reason           bool
 }
+
+// rules is the type table, in the order the schema's Enum8 numbers the types
+// (position + 1): the thirteen of contract 1.0 first, then 1.1's, so that the
+// types of a version are a prefix (TypesOf). Adding a type is a constant
+// above, a row at the end here, and the migration that extends the Enum.
+var rules = []rule{
+	{typ: TicketOpened, needs: needTicket | needChannel},
+	{typ: TicketMessage, needs: needTicket | needAuthor},
+	{typ: TicketResolved, needs: needTicket},
+	{typ: TicketReopened, needs: needTicket},
+	{typ: SurveyNPS, survey: true, scoreLo: 0, scoreHi: 10},
+	{typ: SurveyCSAT, survey: true, scoreLo: 1, scoreHi: 5},
+	{typ: SurveyCES, survey: true, scoreLo: 1, scoreHi: 7},
+	{typ: CustomerVisit, needs: needCustomer},
+	{typ: AppointmentScheduled, needs: needRef | needDueAt},
+	{typ: AppointmentStarted, needs: needRef},
+	{typ: CallbackPromised, needs: needRef | needDueAt},
+	{typ: CallbackCompleted, needs: needRef},
+	{typ: ComplaintFiled},
+	{typ: TicketPending, needs: needTicket, reason: true}, // 1.1
+	{typ: TicketResumed, needs: needTicket},               // 1.1
+}
+
+// typesIn10 is how many rows of rules contract 1.0 has.
+const typesIn10 = 13
+
+// Types lists every event type in the order the schema's Enum numbers them.
+var Types = func() []Type {
+	out := make([]Type, len(rules))
+	for i, r := range rules {
+		out[i] = r.typ
+	}
+	return out
+}()
 
 // TypesOf lists the event types of a contract version ("1.0" or "1.1"): a
 // consumer of version 1.0 knows only the first thirteen and dead-letters the
@@ -48,11 +97,31 @@ var Types = []Type{
 func TypesOf(version string) []Type {
 	switch version {
 	case "1.0", "1":
-		return Types[:13]
+		return Types[:typesIn10]
 	case ContractVersion:
 		return Types
 	}
 	return nil
+}
+
+// typesKnown is how many rows of rules contract version v ("" for the
+// current one) knows.
+func typesKnown(v string) int {
+	if v == "" {
+		return len(rules)
+	}
+	return len(TypesOf(v))
+}
+
+// ruleOf finds the table row of t; ok is false for a type outside the contract.
+// A linear scan over a dozen short strings beats a map lookup here.
+func ruleOf(t string) (r *rule, index int, ok bool) {
+	for i := range rules {
+		if string(rules[i].typ) == t {
+			return &rules[i], i, true
+		}
+	}
+	return nil, -1, false
 }
 
 // Channels lists the contract's channels; an event without one counts as ChannelOther.
@@ -111,61 +180,37 @@ func (e *Event) Key() string {
 	}
 }
 
-// IsTicket reports whether the type is one of the ticket.* types.
-func (t Type) IsTicket() bool {
-	switch t {
-	case TicketOpened, TicketMessage, TicketResolved, TicketReopened, TicketPending, TicketResumed:
-		return true
-	}
-	return false
+func (t Type) needs(n needs) bool {
+	r, _, ok := ruleOf(string(t))
+	return ok && r.needs&n != 0
 }
+
+// IsTicket reports whether the type is one of the ticket.* types.
+func (t Type) IsTicket() bool { return t.needs(needTicket) }
 
 // IsSurvey reports whether the type is one of the survey.* types.
 func (t Type) IsSurvey() bool {
-	return t == SurveyNPS || t == SurveyCSAT || t == SurveyCES
+	r, _, ok := ruleOf(string(t))
+	return ok && r.survey
 }
 
 // NeedsRef reports whether the type pairs by ref_id (appointments, callbacks).
-func (t Type) NeedsRef() bool {
-	switch t {
-	case AppointmentScheduled, AppointmentStarted, CallbackPromised, CallbackCompleted:
-		return true
-	}
-	return false
-}
+func (t Type) NeedsRef() bool { return t.needs(needRef) }
 
 // NeedsDueAt reports whether the type carries a due_at.
-func (t Type) NeedsDueAt() bool {
-	return t == AppointmentScheduled || t == CallbackPromised
-}
+func (t Type) NeedsDueAt() bool { return t.needs(needDueAt) }
 
 // ScoreRange returns the inclusive score range of a survey type.
 func (t Type) ScoreRange() (lo, hi int, ok bool) {
-	switch t {
-	case SurveyNPS:
-		return 0, 10, true
-	case SurveyCSAT:
-		return 1, 5, true
-	case SurveyCES:
-		return 1, 7, true
+	r, _, found := ruleOf(string(t))
+	if !found || !r.survey {
+		return 0, 0, false
 	}
-	return 0, 0, false
+	return r.scoreLo, r.scoreHi, true
 }
 
 // Known reports whether t is a type of the contract.
-func (t Type) Known() bool { return t.knownIn("") }
-
-// knownIn reports whether t is a type of contract version v ("" for the
-// current one).
-func (t Type) knownIn(v string) bool {
-	types := Types
-	if v != "" {
-		types = TypesOf(v)
-	}
-	for _, k := range types {
-		if t == k {
-			return true
-		}
-	}
-	return false
+func (t Type) Known() bool {
+	_, _, ok := ruleOf(string(t))
+	return ok
 }

@@ -10,9 +10,9 @@ import (
 
 // FoldOverlap is how far before the previous fold's start an incremental
 // fold looks for newly ingested events. Ingest stamps ingested_at when an
-// insert attempt starts and an attempt lasts at most its timeout
-// (ingest.Config.InsertTimeout, 60 s by default, refused past FoldOverlap less
-// 30 s by cmd/cxpulse/config), so rows that were still in
+// insert opens and an insert stays open at most its batch interval plus its
+// timeout (ingest.Config.BatchInterval + InsertTimeout, 1 s + 60 s by default,
+// refused past FoldOverlap less 30 s by cmd/cxpulse/config), so rows that were still in
 // flight when the previous fold ran are found by the next one; the rest is
 // room for clock skew between the ingest and KPI hosts.
 const FoldOverlap = 2 * time.Minute

@@ -180,8 +180,8 @@ type ClickHouse struct {
 // Ingest tunes batching and retries; see ingest.Config for the reasons
 // behind the defaults, which are ingest.DefaultConfig's.
 type Ingest struct {
-	BatchRows       int           `yaml:"batch_rows"`       // default 50000
-	BatchBytes      int           `yaml:"batch_bytes"`      // default 16777216 (16 MiB)
+	BatchRows       int           `yaml:"batch_rows"`       // default 1000000
+	BatchBytes      int           `yaml:"batch_bytes"`      // default 268435456 (256 MiB)
 	BatchInterval   time.Duration `yaml:"batch_interval"`   // default 1s
 	MaxEventBytes   int           `yaml:"max_event_bytes"`  // default 65536 (contract: 64 KiB)
 	MaxFutureSkew   time.Duration `yaml:"max_future_skew"`  // default 5m
@@ -189,6 +189,7 @@ type Ingest struct {
 	RetryInitial    time.Duration `yaml:"retry_initial"`    // default 500ms
 	RetryMax        time.Duration `yaml:"retry_max"`        // default 30s
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // default 30s
+	DrainTimeout    time.Duration `yaml:"drain_timeout"`    // default 5s; below kafka.session_timeout
 }
 
 // defaultIngest is ingest.DefaultConfig in the configuration's terms.
@@ -198,6 +199,7 @@ func defaultIngest() Ingest {
 		BatchRows: d.BatchRows, BatchBytes: d.BatchBytes, BatchInterval: d.BatchInterval,
 		MaxEventBytes: d.Limits.MaxBytes, MaxFutureSkew: d.Limits.MaxFutureSkew,
 		InsertTimeout: d.InsertTimeout, RetryInitial: d.RetryInitial, RetryMax: d.RetryMax, ShutdownTimeout: d.ShutdownTimeout,
+		DrainTimeout: d.DrainTimeout,
 	}
 }
 
@@ -207,6 +209,7 @@ func (in Ingest) Config(table string) ingest.Config {
 		Table: table, BatchRows: in.BatchRows, BatchBytes: in.BatchBytes, BatchInterval: in.BatchInterval,
 		Limits:        event.Limits{MaxBytes: in.MaxEventBytes, MaxFutureSkew: in.MaxFutureSkew},
 		InsertTimeout: in.InsertTimeout, RetryInitial: in.RetryInitial, RetryMax: in.RetryMax, ShutdownTimeout: in.ShutdownTimeout,
+		DrainTimeout: in.DrainTimeout,
 	}
 }
 

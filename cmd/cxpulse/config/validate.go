@@ -138,15 +138,22 @@ func (c *Config) Validate() error {
 	if in.InsertTimeout <= time.Second {
 		bad("ingest.insert_timeout", "must be above 1s (so the server bounds the query too), got %s", in.InsertTimeout)
 	}
-	if limit := kpi.FoldOverlap - FoldClockRoom; in.InsertTimeout > limit {
-		bad("ingest.insert_timeout", "must be at most %s, got %s: the KPI engine's incremental fold looks %s back for rows whose insert was still running (kpi.FoldOverlap), %s of it kept for clock skew",
-			limit, in.InsertTimeout, kpi.FoldOverlap, FoldClockRoom)
+	// an open insert lasts at most batch_interval + insert_timeout, and its
+	// rows carry the instant it opened (ingest.Ingester.open)
+	if limit := kpi.FoldOverlap - FoldClockRoom; in.BatchInterval+in.InsertTimeout > limit {
+		bad("ingest.insert_timeout", "with ingest.batch_interval (%s) must be at most %s, got %s: an insert stays open up to both, and the KPI engine's incremental fold looks %s back for rows whose insert was still open (kpi.FoldOverlap), %s of it kept for clock skew",
+			in.BatchInterval, limit, in.InsertTimeout, kpi.FoldOverlap, FoldClockRoom)
 	}
 	positive("ingest.retry_initial", in.RetryInitial)
 	if in.RetryMax < in.RetryInitial {
 		bad("ingest.retry_max", "must be at least ingest.retry_initial (%s), got %s", in.RetryInitial, in.RetryMax)
 	}
 	positive("ingest.shutdown_timeout", in.ShutdownTimeout)
+	// a member that loses partitions drains its open insert before it
+	// rejoins; the group waits for it no longer than the session timeout
+	if in.DrainTimeout <= 0 || in.DrainTimeout >= c.Kafka.SessionTimeout {
+		bad("ingest.drain_timeout", "must be positive and below kafka.session_timeout (%s), got %s", c.Kafka.SessionTimeout, in.DrainTimeout)
+	}
 	errs = append(errs, c.validateKPI()...)
 	return errors.Join(errs...)
 }
