@@ -2,20 +2,16 @@ package ingest_test
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxpulse/cxpulse/ingest"
-	"github.com/cxpulse/cxpulse/ingest/kafkatest"
-	"github.com/cxpulse/cxpulse/sql/sqltest"
 )
 
 // A second member joins while the first is in the middle of a batched fetch
@@ -27,16 +23,10 @@ import (
 // every valid event is stored, every offset committed, every broken message
 // dead-lettered.
 func TestRebalanceInTheMiddleOfABatchedFetch(t *testing.T) {
-	conn, db := sqltest.Migrated(t)
-	table := "`" + db + "`.events"
-	msgs := messages(4000)
 	// Small producer batches: a fetch returns whole record batches, so these
 	// let a fetch of 4 KiB end inside a partition.
-	src := source(t, 4, msgs, 20)
-
-	valid := validOffsets(t, src)
-	checkCommit, violation := commitsAfterInserts(conn, table, src, valid)
-	a, deadA, regA := member(t, conn, table, src, "a", checkCommit, func(c *ingest.Config) {
+	st := newStream(t, 4, 4000, 20)
+	a, deadA, regA := st.member(t, "a", func(c *ingest.Config) {
 		c.BatchInterval, c.BatchRows = time.Minute, 1_000_000
 	})
 	held := make(chan struct{})
@@ -77,7 +67,7 @@ func TestRebalanceInTheMiddleOfABatchedFetch(t *testing.T) {
 		t.Fatal("member a never reached the middle of a fetch")
 	}
 	require.Zero(t, inserts(t, regA), "nothing inserted before the rebalance (the batch interval is a minute)")
-	b, deadB, _ := member(t, conn, table, src, "b", checkCommit, func(c *ingest.Config) {
+	b, deadB, _ := st.member(t, "b", func(c *ingest.Config) {
 		c.BatchInterval, c.BatchRows = 100*time.Millisecond, 200
 	})
 	run(b)
@@ -86,50 +76,12 @@ func TestRebalanceInTheMiddleOfABatchedFetch(t *testing.T) {
 	require.Eventually(t, func() bool { return inserts(t, regA) > 0 }, 20*time.Second, 50*time.Millisecond,
 		"member a stored its batch in hand when it lost the generation, not a minute later")
 
-	waitForAll(t, conn, table, src, msgs, 2*time.Minute)
+	st.waitForAll(t, 2*time.Minute)
 	cancel()
 	wg.Wait()
-	require.Empty(t, violation())
+	require.Empty(t, st.violation())
 
-	requireDeadLettered(t, valid, false, deadA, deadB)
-}
-
-// validOffsets says which offsets of each partition hold a valid event.
-func validOffsets(t *testing.T, src ingest.Kafka) map[int]map[int64]bool {
-	valid := map[int]map[int64]bool{}
-	for _, m := range kafkatest.ReadAll(t, src.Topic) {
-		if valid[m.Partition] == nil {
-			valid[m.Partition] = map[int64]bool{}
-		}
-		valid[m.Partition][m.Offset] = string(m.Value) != `{"event_id":"broken"`
-	}
-	return valid
-}
-
-// commitsAfterInserts returns an onCommit hook that checks every valid
-// event below a committed offset is in the table, and the first violation.
-func commitsAfterInserts(conn driver.Conn, table string, src ingest.Kafka, valid map[int]map[int64]bool) (func(map[int]int64), func() string) {
-	var early sync.Map
-	check := func(offsets map[int]int64) {
-		for p, next := range offsets {
-			want := 0
-			for off, ok := range valid[p] {
-				if ok && off < next {
-					want++
-				}
-			}
-			var got uint64
-			q := fmt.Sprintf("SELECT uniqExact(kafka_offset) FROM %s WHERE kafka_topic = '%s' AND kafka_partition = %d AND kafka_offset < %d", table, src.Topic, p, next)
-			if err := conn.QueryRow(context.Background(), q).Scan(&got); err != nil || got != uint64(want) {
-				early.LoadOrStore("violation", fmt.Sprintf("commit of %d/%d with %d of its %d valid events stored (%v)", p, next, got, want, err))
-			}
-		}
-	}
-	return check, func() string {
-		v, _ := early.Load("violation")
-		s, _ := v.(string)
-		return s
-	}
+	st.requireDeadLettered(t, false, deadA, deadB)
 }
 
 func header(m kafka.Message, key string) string {

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxpulse/cxpulse/ingest"
-	"github.com/cxpulse/cxpulse/sql/sqltest"
 )
 
 // Inserts fail after they sent blocks of rows to the server: the second,
@@ -21,14 +20,8 @@ import (
 // dead-lettered exactly once (the dead letters of a failed insert are
 // dropped with it, not written twice).
 func TestFailedInsertRereadsFromTheCommittedOffsets(t *testing.T) {
-	conn, db := sqltest.Migrated(t)
-	table := "`" + db + "`.events"
-	msgs := messages(3000)
-	src := source(t, 2, msgs, 50)
-	valid := validOffsets(t, src)
-	checkCommit, violation := commitsAfterInserts(conn, table, src, valid)
-
-	in, dead, reg := member(t, conn, table, src, "a", checkCommit, func(c *ingest.Config) {
+	st := newStream(t, 2, 3000, 50)
+	in, dead, reg := st.member(t, "a", func(c *ingest.Config) {
 		c.BatchRows, c.BatchInterval = 1000, 200*time.Millisecond
 	})
 	ingest.SetBlockRows(in, 100)
@@ -48,14 +41,14 @@ func TestFailedInsertRereadsFromTheCommittedOffsets(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- in.Run(ctx) }()
 
-	waitForAll(t, conn, table, src, msgs, time.Minute)
+	st.waitForAll(t, time.Minute)
 	cancel()
 	require.NoError(t, <-done)
 
-	require.Empty(t, violation())
+	require.Empty(t, st.violation())
 	require.EqualValues(t, 3, counterValue(t, reg, "cxpulse_ingest_insert_failures_total"))
 	require.Positive(t, blocksSent.Load(), "a failed insert had sent blocks already")
-	require.Greater(t, counterValue(t, reg, "cxpulse_ingest_messages_consumed_total"), float64(len(msgs)),
+	require.Greater(t, counterValue(t, reg, "cxpulse_ingest_messages_consumed_total"), float64(len(st.msgs)),
 		"what the failed inserts took was fetched again")
-	requireDeadLettered(t, valid, true, dead)
+	st.requireDeadLettered(t, true, dead)
 }
