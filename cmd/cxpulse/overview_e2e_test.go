@@ -38,7 +38,8 @@ func loadDemoData(t *testing.T, p *pipeline, end time.Time) *gen.Generator {
 // demo`: it loads without console errors, shows every branch, and in every
 // league flags exactly the branch planted worse on that KPI — no ordinary
 // branch "above" because the planted one drags the fleet. The screenshot is
-// kept under testdata/screenshots/ (a CI artifact; its path is in the log).
+// kept under testdata/screenshots/ (a CI artifact, git-ignored; its path is
+// in the log).
 func TestOverviewPageInARealBrowser(t *testing.T) {
 	p := newPipeline(t)
 	end := time.Now().UTC().Truncate(time.Hour)
