@@ -29,6 +29,10 @@ type builder struct {
 	board *sdk.Board
 	x, y  int
 	rowH  int // height of the tallest panel on the current line
+	// rowNote is the description of the row just started: rows have no
+	// description in Grafana's schema, so it opens the description of the
+	// row's first panel.
+	rowNote string
 }
 
 func newBuilder(uid, title string, vars []sdk.TemplateVar, tags ...string) *builder {
@@ -56,7 +60,6 @@ func newBuilder(uid, title string, vars []sdk.TemplateVar, tags ...string) *buil
 		Time: sdk.Time{From: "now-7d", To: "now"},
 		Timepicker: sdk.Timepicker{
 			RefreshIntervals: []string{"30s", "1m", "5m", "15m", "1h"},
-			TimeOptions:      []string{"1h", "6h", "24h", "7d", "30d", "90d"},
 		},
 		GraphTooltip: 1, // shared crosshair
 	}
@@ -64,21 +67,33 @@ func newBuilder(uid, title string, vars []sdk.TemplateVar, tags ...string) *buil
 	return &builder{board: b}
 }
 
-// row starts a new full-width row titled title.
+// row starts a new full-width row titled title; description, which
+// Grafana's schema has no place for on a row, opens the description of the
+// row's first panel.
 func (b *builder) row(title, description string) {
 	b.newline()
 	p := &sdk.Panel{
-		CommonPanel: common("row", title, description, nil),
+		CommonPanel: common("row", title, "", nil),
 		RowPanel:    &sdk.RowPanel{Panels: []sdk.Panel{}},
 	}
+	p.Description = nil
 	p.OfType = sdk.RowType
 	b.place(p, gridWidth, 1)
 	b.newline()
+	b.rowNote = description
 }
 
 // add places p w columns wide and h rows high after the previous panel,
 // wrapping to a new line when the current one is full.
 func (b *builder) add(w, h int, p *sdk.Panel) {
+	if b.rowNote != "" {
+		d := b.rowNote
+		if p.Description != nil && *p.Description != "" {
+			d += " " + *p.Description
+		}
+		p.Description = &d
+		b.rowNote = ""
+	}
 	if b.x+w > gridWidth {
 		b.newline()
 	}

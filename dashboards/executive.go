@@ -44,7 +44,7 @@ func Executive() *sdk.Board {
 	))
 
 	b.row("Trends", "Each point is the KPI over the rolling window ending at that instant, as the KPI jobs computed it: a 30d window moves slowly by design.")
-	b.add(12, 9, bandGraph("NPS with its 95 % margin of error",
+	b.add(12, 9, bandTimeseries("NPS with its 95 % margin of error",
 		"NPS of the selected branches with its 95 % margin of error as a band: nps ± 196·sqrt((p + d − (p − d)²)/N), p and d the promoter and detractor shares of the N answers (docs/KPIS.md). Equal to cxpulse_nps ± cxpulse_nps_margin_of_error of the fleet (branch=\"all\") when Branch is All; computed from the summed counts so that it stays right for any selection of branches. A change smaller than the band is noise.",
 		unitNone,
 		prom(nps(m), "NPS"),

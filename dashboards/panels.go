@@ -93,7 +93,7 @@ func timeseries(title, description string, f field, targets ...sdk.Target) *sdk.
 // coloured by the thresholds.
 func barGauge(title, description string, f field, targets ...sdk.Target) *sdk.Panel {
 	f.byThreshold = true
-	opts := sdk.Options{Orientation: "horizontal", DisplayMode: "gradient", TextMode: "auto"}
+	opts := sdk.Options{Orientation: "horizontal", DisplayMode: "gradient"}
 	opts.ReduceOptions.Calcs = []string{"lastNotNull"}
 	p := &sdk.Panel{
 		CommonPanel: common("bargauge", title, description, datasourceOf(targets)),
@@ -107,37 +107,14 @@ func barGauge(title, description string, f field, targets ...sdk.Target) *sdk.Pa
 	return p
 }
 
-// bandGraph is the SDK's typed graph panel drawing a value with a band
-// between an upper and a lower series (fill between), the only fill-between
-// the SDK can express. Grafana 11 converts it to a timeseries panel (the
-// override becomes custom.fillBelowTo).
-func bandGraph(title, description, yFormat string, value, upper, lower sdk.Target) *sdk.Panel {
-	fill, lineWidth := 3, 0
-	legendOff := false
-	upperName, lowerName := upper.LegendFormat, lower.LegendFormat
-	p := &sdk.Panel{
-		CommonPanel: common("graph", title, description, promDS),
-		GraphPanel: &sdk.GraphPanel{
-			AliasColors:   map[string]string{value.LegendFormat: colorNeutral, upperName: colorNeutral, lowerName: colorNeutral},
-			Lines:         true,
-			Linewidth:     2,
-			NullPointMode: "null",
-			Pointradius:   2,
-			Legend:        sdk.Legend{Show: true, Current: true, Values: true},
-			Tooltip:       sdk.Tooltip{Shared: true, ValueType: "individual"},
-			Targets:       numbered([]sdk.Target{value, upper, lower}),
-			SeriesOverrides: []sdk.SeriesOverride{
-				{Alias: upperName, FillBelowTo: &lowerName, Fill: &fill, Lines: &no, LineWidth: &lineWidth, Legend: &legendOff},
-				{Alias: lowerName, Lines: &no, LineWidth: &lineWidth, Legend: &legendOff},
-			},
-			Xaxis: sdk.Axis{Show: true},
-			Yaxes: []sdk.Axis{
-				{Format: yFormat, LogBase: 1, Show: true},
-				{Format: unitShort, LogBase: 1, Show: false},
-			},
-		},
-	}
-	p.OfType = sdk.GraphType
+// bandTimeseries is the SDK's typed timeseries panel drawing a value with
+// the upper and lower bounds of its band as lines, each with its last value
+// in the legend. (The Angular graph panel it replaces filled between the
+// bounds; a timeseries fill-between needs a fieldConfig override, which the
+// SDK's typed panel cannot hold.)
+func bandTimeseries(title, description, unit string, value, upper, lower sdk.Target) *sdk.Panel {
+	p := timeseries(title, description, field{unit: unit, thresholds: neutral()}, value, upper, lower)
+	p.TimeseriesPanel.Options.Legend.Calcs = []string{"lastNotNull"}
 	return p
 }
 
