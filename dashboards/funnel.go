@@ -2,7 +2,7 @@ package dashboards
 
 import "github.com/grafana-tools/sdk"
 
-// funnelPlot is a Grafana XY chart (not modelled by the SDK) of the compare
+// funnelPlot is a Grafana XY chart, v2 of Grafana 11.3+ (not modelled by the SDK) of the compare
 // job's funnel for one KPI: each selected branch's value (points) against
 // its number of answers on a log axis, with the 95 % and 99.8 % control
 // limits the branches are judged by (dashed lines through the branches'
@@ -25,7 +25,7 @@ func funnelPlot(title, description, kpi string, y field) *sdk.Panel {
 		rename["Value #"+refID(i)] = n
 	}
 	byName := func(name string, props ...map[string]interface{}) map[string]interface{} {
-		return map[string]interface{}{"matcher": map[string]interface{}{"id": "byName", "options": name}, "properties": props}
+		return map[string]interface{}{"matcher": byNameMatcher(name), "properties": props}
 	}
 	prop := func(id string, v interface{}) map[string]interface{} {
 		return map[string]interface{}{"id": id, "value": v}
@@ -60,14 +60,30 @@ func funnelPlot(title, description, kpi string, y field) *sdk.Panel {
 				"fields": map[string]interface{}{}, "sort": []interface{}{map[string]interface{}{"field": "answers"}}}},
 		},
 		"fieldConfig": fc,
+		// XY chart v2 (Grafana 11.3+): automatic mapping, x the answers
+		// column, y every other number column (the value and the limits).
+		// pluginVersion marks the options as v2: without one, Grafana
+		// migrates them as the v1 dims/seriesMapping options on load.
+		"pluginVersion": xyChartVersion,
 		"options": map[string]interface{}{
-			"dims":          map[string]interface{}{"frame": 0, "x": "answers"},
-			"series":        []interface{}{},
-			"seriesMapping": "auto",
-			"legend":        map[string]interface{}{"displayMode": "list", "placement": "bottom", "showLegend": true},
-			"tooltip":       map[string]interface{}{"mode": "single", "sort": "none"},
+			"mapping": "auto",
+			"series": []interface{}{map[string]interface{}{
+				"x": map[string]interface{}{"matcher": byNameMatcher("answers")},
+				"y": map[string]interface{}{"matcher": map[string]interface{}{"id": "byType", "options": "number"}},
+			}},
+			"legend":  map[string]interface{}{"displayMode": "list", "placement": "bottom", "showLegend": true},
+			"tooltip": map[string]interface{}{"mode": "single", "sort": "none"},
 		},
 	})
+}
+
+// xyChartVersion is the first Grafana release whose XY chart (v2) reads
+// the funnel plots' options: older ones have the v1 XY chart (dims,
+// seriesMapping), which Grafana's current schema no longer describes.
+const xyChartVersion = "11.3.0"
+
+func byNameMatcher(name string) map[string]interface{} {
+	return map[string]interface{}{"id": "byName", "options": name}
 }
 
 // funnelDescription is the common part of the funnel plots' descriptions.
