@@ -12,8 +12,10 @@
 //
 // # What the JSON targets
 //
-// Grafana 9.0–11.x: schemaVersion 36 (Grafana 9.0), so that newer servers
-// apply their own upgrades on load; datasource references are
+// Grafana 9.0–11.x (the funnel plots' XY chart v2 options: 11.3+):
+// schemaVersion 36 (Grafana 9.0), so that newer servers apply their own
+// upgrades on load; nothing in it is outside Grafana's current schema
+// (grafana_schema_test.go); datasource references are
 // {type, uid} objects bound to template variables; Prometheus and ClickHouse
 // datasources are chosen by datasource variables, never by a fixed uid.
 //
@@ -24,14 +26,11 @@
 // but its tables exactly round-trippable through sdk.Board (a test checks
 // it), panels use:
 //
-//   - the SDK's typed timeseries, bar gauge and graph panels, only with the
-//     fields the SDK models;
+//   - the SDK's typed timeseries and bar gauge panels, only with the
+//     fields the SDK models (so the NPS margin-of-error band is drawn as two
+//     lines: a fill between them needs a field override);
 //   - sdk.CustomPanel (kept verbatim by the SDK) for panel types the SDK does
-//     not model: gauge and status-history;
-//   - the legacy graph panel for the NPS margin-of-error band, because its
-//     seriesOverrides[].fillBelowTo is the only fill-between the SDK can
-//     express; Grafana 11 converts it to a timeseries panel with the same
-//     fill on load;
+//     not model: gauge, status-history and XY chart;
 //   - Grafana's React table, written as an sdk.CustomPanel, for tables: the
 //     only table with column widths (custom.width overrides), which long
 //     headers need (table-old's headers overlapped in Grafana 9.3). The SDK

@@ -33,10 +33,6 @@ func TestEveryNumberPanelHasAUnit(t *testing.T) {
 			switch p["type"] {
 			case "stat", "gauge", "bargauge", "timeseries", "status-history":
 				require.NotEmpty(t, defaults["unit"], "%s has no unit", title)
-			case "graph":
-				yaxes, _ := p["yaxes"].([]interface{})
-				require.NotEmpty(t, yaxes, "%s has no y axis", title)
-				require.NotEmpty(t, obj(yaxes[0])["format"], "%s has no unit on its y axis", title)
 			case "table":
 				for _, o := range obj(p["fieldConfig"])["overrides"].([]interface{}) {
 					props := map[string]interface{}{}
