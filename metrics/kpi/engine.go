@@ -64,7 +64,7 @@ var families = []struct {
 	{[]string{NPS, CSAT, CES, Complaints}, (*Engine).surveys},
 	{[]string{FirstResponse, NextResponse, Resolution, Reopen, FCR, Volume, SLA, SLADecisions, Pending, Complaints}, (*Engine).tickets},
 	{[]string{SLANow}, (*Engine).slaNow},
-	{[]string{Retention}, (*Engine).retention},
+	{[]string{Retention, Experience}, (*Engine).retention},
 	{[]string{Cohort}, (*Engine).cohorts},
 	{[]string{Punctuality, PromiseKept}, (*Engine).promises},
 }

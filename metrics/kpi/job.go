@@ -65,7 +65,7 @@ func splitsBy(k string, by []string) bool {
 	dims := surveyDims
 	switch k {
 	case NPS, CSAT, CES, Complaints:
-	case Retention, Cohort, Punctuality, PromiseKept:
+	case Retention, Cohort, Punctuality, PromiseKept, Experience:
 		dims = branchDims
 	default:
 		dims = ticketDims

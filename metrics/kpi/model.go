@@ -35,6 +35,10 @@ const (
 	PromiseKept  = "promise_kept"
 	// Pending is the time tickets waited on the customer (contract 1.1).
 	Pending = "pending"
+	// Experience is rolling retention split by service experience: the
+	// customers who had a bad experience in the previous window against
+	// the others (experience.go).
+	Experience = "retention_experience"
 )
 
 // Fields lists, per KPI, every value name a Row of that KPI may hold. Ratios
@@ -58,6 +62,8 @@ var Fields = map[string][]string{
 	Punctuality:   {"started", "on_time", "on_time_ratio", "late_mean_delay_seconds", "p90_delay_seconds", "never_started"},
 	PromiseKept:   {"promised", "kept", "ratio"},
 	Pending:       {"tickets", "pending_now", "mean_seconds", "p90_seconds"},
+	Experience: {"bad_previous", "bad_retained", "bad_retention_ratio", "good_previous", "good_retained", "good_retention_ratio",
+		"detractor", "sla_breached", "promise_broken", "appointment_late", "gap", "gap_lower", "gap_upper", "p_value"},
 }
 
 // QuantileFields are the fields that hold quantiles: tests compare them by
