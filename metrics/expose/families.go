@@ -76,6 +76,20 @@ var families = []family{
 	{name: "cxpulse_promise_kept_ratio", kpi: kpi.PromiseKept, field: "ratio", help: "Callbacks completed by their due time / callbacks due in the window."},
 	{name: "cxpulse_callbacks_promised", kpi: kpi.PromiseKept, field: "promised", help: "Callbacks due in the window."},
 	{name: "cxpulse_callbacks_kept", kpi: kpi.PromiseKept, field: "kept", help: "Callbacks completed by their due time."},
+	{name: "cxpulse_experience_customers_previous", kpi: kpi.Experience, field: "bad_previous", constLabel: "experience", constValue: "bad", help: "Customers active in the previous window, by whether they had a bad service experience there in it (a detractor answer, a breached SLA, a broken callback promise, a late appointment) or not."},
+	{name: "cxpulse_experience_customers_previous", kpi: kpi.Experience, field: "good_previous", constLabel: "experience", constValue: "good"},
+	{name: "cxpulse_experience_customers_retained", kpi: kpi.Experience, field: "bad_retained", constLabel: "experience", constValue: "bad", help: "Of those, active in this window too."},
+	{name: "cxpulse_experience_customers_retained", kpi: kpi.Experience, field: "good_retained", constLabel: "experience", constValue: "good"},
+	{name: "cxpulse_experience_retention_ratio", kpi: kpi.Experience, field: "bad_retention_ratio", constLabel: "experience", constValue: "bad", help: "Rolling retention of the customers with (bad) and without (good) a bad service experience in the previous window."},
+	{name: "cxpulse_experience_retention_ratio", kpi: kpi.Experience, field: "good_retention_ratio", constLabel: "experience", constValue: "good"},
+	{name: "cxpulse_experience_bad_customers", kpi: kpi.Experience, field: "detractor", constLabel: "reason", constValue: "detractor", help: "Customers active in the previous window with this bad experience there in it (one customer may have several)."},
+	{name: "cxpulse_experience_bad_customers", kpi: kpi.Experience, field: "sla_breached", constLabel: "reason", constValue: "sla_breached"},
+	{name: "cxpulse_experience_bad_customers", kpi: kpi.Experience, field: "promise_broken", constLabel: "reason", constValue: "promise_broken"},
+	{name: "cxpulse_experience_bad_customers", kpi: kpi.Experience, field: "appointment_late", constLabel: "reason", constValue: "appointment_late"},
+	{name: "cxpulse_experience_retention_gap", kpi: kpi.Experience, field: "gap", help: "Retention of the customers without a bad experience minus that of those with one, -1..1: what a bad experience costs."},
+	{name: "cxpulse_experience_retention_gap_bound", kpi: kpi.Experience, field: "gap_lower", constLabel: "bound", constValue: "lower", help: "95% confidence interval of the retention gap (Newcombe's hybrid score interval)."},
+	{name: "cxpulse_experience_retention_gap_bound", kpi: kpi.Experience, field: "gap_upper", constLabel: "bound", constValue: "upper"},
+	{name: "cxpulse_experience_retention_gap_p_value", kpi: kpi.Experience, field: "p_value", help: "Two-sided p-value of the gap: pooled two-proportion z test, Fisher's exact test for small groups."},
 }
 
 // scale converts a field to the family's unit (CSAT is kept in percent in

@@ -87,7 +87,7 @@ var JobKPIs = map[string][]string{
 	"sla_now":      {kpi.SLANow},
 	"tickets":      {kpi.FirstResponse, kpi.NextResponse, kpi.Resolution, kpi.Reopen, kpi.FCR, kpi.Volume, kpi.SLA, kpi.SLADecisions, kpi.Pending, kpi.Complaints},
 	"satisfaction": {kpi.NPS, kpi.CSAT, kpi.CES, kpi.Punctuality, kpi.PromiseKept},
-	"retention":    {kpi.Retention, kpi.Cohort},
+	"retention":    {kpi.Retention, kpi.Cohort, kpi.Experience},
 }
 
 func defaultKPI() KPI {
