@@ -65,6 +65,13 @@ const (
 // SlowChatFactor multiplies the chat response times of the slow-chat branch.
 const SlowChatFactor = 7
 
+// UnhappyChurnFactor multiplies, in every branch, the daily chance to leave
+// of a customer who had a bad experience there (a detractor answer, a
+// callback made late or never, an appointment started late), from the
+// moment the generator decides that outcome: what retention by service
+// experience (KPI retention_experience) is there to find.
+const UnhappyChurnFactor = 6
+
 // Planted names the branches that differ on purpose; the others are drawn
 // from the same distributions. An empty name means the config has too few
 // branches for that difference.

@@ -19,6 +19,9 @@ type branchRun struct {
 
 	customers []customer
 	poolSize  float64 // the steady number of active customers
+	// unhappy are the active customers who had a bad experience: they churn
+	// UnhappyChurnFactor× faster (retention by service experience)
+	unhappy map[uint32]struct{}
 	// The planted differences this branch carries.
 	slowChat, lowNPS, late, broken bool
 }
@@ -81,6 +84,15 @@ func (b *branchRun) newCustomer() {
 	b.customers = append(b.customers, customer{id: b.lastCustomer, rate: rate})
 }
 
+// upset marks an active customer as having had a bad experience. It draws
+// nothing from the random stream.
+func (b *branchRun) upset(cust uint32) {
+	if b.unhappy == nil {
+		b.unhappy = map[uint32]struct{}{}
+	}
+	b.unhappy[cust] = struct{}{}
+}
+
 // customer picks an active customer for a ticket, booking or callback.
 func (b *branchRun) customer() uint32 {
 	return b.customers[b.rng.IntN(len(b.customers))].id
@@ -118,7 +130,12 @@ func (r *run) slot(b *branchRun, a, z int64) {
 	f := float64(open) / b.clock.dayOpen
 
 	for i := 0; i < len(b.customers); {
-		if rng.Float64() < churnPerDay {
+		churn := churnPerDay
+		if _, ok := b.unhappy[b.customers[i].id]; ok {
+			churn *= UnhappyChurnFactor
+		}
+		if rng.Float64() < churn {
+			delete(b.unhappy, b.customers[i].id)
 			last := len(b.customers) - 1
 			b.customers[i] = b.customers[last]
 			b.customers = b.customers[:last]

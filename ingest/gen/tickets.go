@@ -221,7 +221,11 @@ func (r *run) surveys(b *branchRun, base item, cust uint32, ch int, resolved int
 		at += 5*second + rng.Int64N(40*second)
 	}
 	if nps {
-		send(tNPS, npsScores[mood][rng.IntN(len(npsScores[mood]))])
+		score := npsScores[mood][rng.IntN(len(npsScores[mood]))]
+		if score <= 6 && cust > 0 {
+			b.upset(cust)
+		}
+		send(tNPS, score)
 	}
 	if csat {
 		send(tCSAT, csatScores[mood][rng.IntN(len(csatScores[mood]))])
