@@ -89,6 +89,15 @@ func TestOverviewPageInARealBrowser(t *testing.T) {
 			require.Equal(t, flagged[b], f, "the %s funnel plot flags %s as the chart beside it", kpi, b)
 		}
 	}
+	// retention by service experience: every branch and the fleet, whose
+	// customers with a bad experience the generator makes churn faster
+	experience := regexp.MustCompile(`(?s)<section class="experience card".*?</section>`).FindString(dom)
+	require.NotEmpty(t, experience, "the retention-by-experience table is on the page")
+	for _, b := range g.Branches() {
+		require.Contains(t, experience, `data-branch="`+html.EscapeString(b.Name)+`"`, "branch %s in the experience table", b.Name)
+	}
+	require.Regexp(t, `data-branch="all"><th[^>]*>all</th>(<td[^>]*>[^<]*</td>){4}<td class="bad"`, experience,
+		"the fleet's customers with a bad experience come back less, beyond noise")
 	info, err := os.Stat(shot)
 	require.NoError(t, err)
 	require.Greater(t, info.Size(), int64(10_000), "a real screenshot")
