@@ -69,7 +69,11 @@ const SlowChatFactor = 7
 // of a customer who had a bad experience there (a detractor answer, a
 // callback made late or never, an appointment started late), from the
 // moment the generator decides that outcome: what retention by service
-// experience (KPI retention_experience) is there to find.
+// experience (KPI retention_experience) is there to find. Departures are
+// drawn from a stream of their own and only drop the visits of those who
+// left and move their tickets, bookings and callbacks to other customers:
+// every other value (times, scores, the planted branches) is what it was
+// without them.
 const UnhappyChurnFactor = 6
 
 // Planted names the branches that differ on purpose; the others are drawn

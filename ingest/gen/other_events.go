@@ -17,8 +17,9 @@ const (
 )
 
 // visit is a customer's visit or purchase, mostly in person, usually with
-// the amount spent.
-func (r *run) visit(b *branchRun, cust uint32, at int64) {
+// the amount spent. The visit of a customer who left (gone) makes the same
+// draws and is not sent.
+func (r *run) visit(b *branchRun, cust uint32, at int64, gone bool) {
 	rng := b.rng
 	it := item{typ: tVisit, at: at, cust: cust, chn: chInPerson + 1, scor: -1, cent: -1}
 	if rng.IntN(5) == 0 {
@@ -27,7 +28,7 @@ func (r *run) visit(b *branchRun, cust uint32, at int64) {
 	if rng.IntN(100) < visitAmountShare {
 		it.cent = int32(min(lognormal(rng, medianVisitAmount, 0.8), 1e8))
 	}
-	r.push(b, it)
+	r.pushKept(b, it, !gone)
 }
 
 // appointment books a slot one to fourteen days ahead at tb, sometimes moves

@@ -3,6 +3,7 @@ package gen
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // branchRun is one branch's mutable state during a run. Each branch draws
@@ -19,9 +20,11 @@ type branchRun struct {
 
 	customers []customer
 	poolSize  float64 // the steady number of active customers
-	// unhappy are the active customers who had a bad experience: they churn
-	// UnhappyChurnFactor× faster (retention by service experience)
-	unhappy map[uint32]struct{}
+	// unhappy are the customers who had a bad experience (true: and then
+	// left, see UnhappyChurnFactor), drawn from their own stream urng so
+	// that rng, and every event it makes, stays as without them
+	unhappy map[uint32]bool
+	urng    *rand.Rand
 	// The planted differences this branch carries.
 	slowChat, lowNPS, late, broken bool
 }
@@ -48,6 +51,7 @@ func newBranchRun(r *run, i int) branchRun {
 		name:  g.branches[i].Name,
 		clock: &g.clocks[i],
 		rng:   rand.New(rand.NewPCG(g.cfg.Seed, mix(uint64(i)+1))),
+		urng:  rand.New(rand.NewPCG(g.cfg.Seed, mix(uint64(i)+1)^unhappyStream)),
 	}
 	b.slowChat, b.lowNPS = i == SlowChatBranch, i == LowNPSBranch
 	b.late, b.broken = i == LateAppointmentsBranch, i == BrokenCallbacksBranch
@@ -84,18 +88,52 @@ func (b *branchRun) newCustomer() {
 	b.customers = append(b.customers, customer{id: b.lastCustomer, rate: rate})
 }
 
-// upset marks an active customer as having had a bad experience. It draws
-// nothing from the random stream.
-func (b *branchRun) upset(cust uint32) {
-	if b.unhappy == nil {
-		b.unhappy = map[uint32]struct{}{}
+// customer picks an active customer for a ticket, booking or callback; one
+// who left after a bad experience is replaced by another (from urng).
+func (b *branchRun) customer() uint32 {
+	id := b.customers[b.rng.IntN(len(b.customers))].id
+	for try := 0; b.unhappy[id] && try < 20; try++ {
+		id = b.customers[b.urng.IntN(len(b.customers))].id
 	}
-	b.unhappy[cust] = struct{}{}
+	return id
 }
 
-// customer picks an active customer for a ticket, booking or callback.
-func (b *branchRun) customer() uint32 {
-	return b.customers[b.rng.IntN(len(b.customers))].id
+// unhappyStream tells the stream of the unhappy customers' departures apart
+// from the branch's own.
+const unhappyStream = 0x6c65617665 // "leave"
+
+// upset marks a customer as having had a bad experience.
+func (b *branchRun) upset(cust uint32) {
+	if b.unhappy == nil {
+		b.unhappy = map[uint32]bool{}
+	}
+	if _, ok := b.unhappy[cust]; !ok {
+		b.unhappy[cust] = false
+	}
+}
+
+// unhappyChurn is UnhappyChurnFactor; tests set it to 1 to see what the
+// plant changes.
+var unhappyChurn = float64(UnhappyChurnFactor)
+
+// leave makes each unhappy customer still here leave with the extra daily
+// chance that makes their churn UnhappyChurnFactor× the others'. One who
+// left stays in the pool as it was (so that the branch's stream draws as
+// before) but makes no more visits and is picked for nothing.
+func (b *branchRun) leave() {
+	extra := churnPerDay * (unhappyChurn - 1)
+	ids := make([]uint32, 0, len(b.unhappy))
+	for id, left := range b.unhappy {
+		if !left {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids) // map order is random; the draws must not be
+	for _, id := range ids {
+		if b.urng.Float64() < extra {
+			b.unhappy[id] = true
+		}
+	}
 }
 
 // agent picks who handles work: urgent tickets mostly go to the VIP desk,
@@ -130,11 +168,7 @@ func (r *run) slot(b *branchRun, a, z int64) {
 	f := float64(open) / b.clock.dayOpen
 
 	for i := 0; i < len(b.customers); {
-		churn := churnPerDay
-		if _, ok := b.unhappy[b.customers[i].id]; ok {
-			churn *= UnhappyChurnFactor
-		}
-		if rng.Float64() < churn {
+		if rng.Float64() < churnPerDay {
 			delete(b.unhappy, b.customers[i].id)
 			last := len(b.customers) - 1
 			b.customers[i] = b.customers[last]
@@ -158,9 +192,10 @@ func (r *run) slot(b *branchRun, a, z int64) {
 	for range count(rng, r.tickets*(1-offHoursShare)*f) {
 		r.ticket(b, at(), &openHoursMix)
 	}
+	b.leave()
 	for _, c := range b.customers {
 		if rng.Float64() < c.rate*f {
-			r.visit(b, c.id, at())
+			r.visit(b, c.id, at(), b.unhappy[c.id])
 		}
 	}
 	for range count(rng, r.tickets*apptsPerTicket*f) {
