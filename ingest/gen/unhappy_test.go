@@ -7,9 +7,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/cxpulse/cxpulse/ingest/event"
 	"github.com/cxpulse/cxpulse/ingest/gen"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
+	"github.com/cxpulse/cxpulse/metrics/kpi/chdbdump"
 	"github.com/cxpulse/cxpulse/metrics/kpi/reference"
 )
 
@@ -20,19 +20,7 @@ import (
 // fails: tried).
 func TestUnhappyCustomersChurnMore(t *testing.T) {
 	end := time.Date(2026, 4, 5, 12, 0, 0, 0, time.UTC)
-	g, err := gen.New(gen.Config{Branches: 8, Days: 70, End: end, Seed: 15, TicketsPerBranchDay: 20})
-	require.NoError(t, err)
-	var evs []event.Event
-	_, err = g.Run(context.Background(), func(r gen.Record) error {
-		if r.Valid {
-			ev, err := event.Decode(r.Value, end, event.DefaultLimits)
-			if err != nil {
-				return err
-			}
-			evs = append(evs, ev)
-		}
-		return nil
-	})
+	_, evs, err := chdbdump.Events(context.Background(), gen.Config{Branches: 8, Days: 70, End: end, Seed: 15, TicketsPerBranchDay: 20})
 	require.NoError(t, err)
 	w, err := kpi.ParseWindow("30d")
 	require.NoError(t, err)

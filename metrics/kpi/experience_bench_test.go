@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxpulse/cxpulse/ingest"
-	"github.com/cxpulse/cxpulse/ingest/event"
 	"github.com/cxpulse/cxpulse/ingest/gen"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
+	"github.com/cxpulse/cxpulse/metrics/kpi/chdbdump"
 	"github.com/cxpulse/cxpulse/sql/sqltest"
 )
 
@@ -23,19 +23,7 @@ import (
 func BenchmarkRetentionJob(b *testing.B) {
 	ctx := context.Background()
 	end := time.Date(2026, 4, 5, 12, 0, 0, 0, time.UTC)
-	g, err := gen.New(gen.Config{Branches: 8, Days: 120, End: end, Seed: 15, TicketsPerBranchDay: 30})
-	require.NoError(b, err)
-	var evs []event.Event
-	_, err = g.Run(ctx, func(r gen.Record) error {
-		if r.Valid {
-			ev, err := event.Decode(r.Value, end, event.DefaultLimits)
-			if err != nil {
-				return err
-			}
-			evs = append(evs, ev)
-		}
-		return nil
-	})
+	_, evs, err := chdbdump.Events(ctx, gen.Config{Branches: 8, Days: 120, End: end, Seed: 15, TicketsPerBranchDay: 30})
 	require.NoError(b, err)
 	conn, db := sqltest.Migrated(b)
 	require.NoError(b, ingest.Load(ctx, conn, "`"+db+"`.events", evs, 50_000))
