@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -83,8 +84,11 @@ func (e *Engine) experience(ctx context.Context, r *run, totals []*table) ([]Row
 	if err != nil {
 		return nil, err
 	}
+	if err := e.breaches(ctx, r, prev, customers, bad); err != nil {
+		return nil, err
+	}
 	for i, w := range p.Windows {
-		if err := e.badExperiences(ctx, r, w, customers, bad[i]); err != nil {
+		if err := e.brokenPromises(ctx, r, w, bad[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -170,29 +174,70 @@ func (e *Engine) ticketCustomers(ctx context.Context, s span) (map[ticketKey][]t
 	return out, err
 }
 
-// badExperiences adds to bad the SLA breaches, broken promises and late
-// appointments of window w's previous window, as known at its end: the
-// ticket and ref facts are read as of as_of − W.
-func (e *Engine) badExperiences(ctx context.Context, r *run, w Window, customers map[ticketKey][]ticketOpening, bad map[branchCustomer]uint8) error {
-	mid := r.p.AsOf.Add(-w.Duration)
-	s := span{from: mid.Add(-w.Duration), to: mid}
+// breaches adds to bad[i] the customers of the tickets opened in window i's
+// previous window that breached an SLA target as known at its end. One read
+// of the tickets of every previous window (s), as of the latest end, serves
+// all: each window sees a ticket's facts cut at its own end (cutAt).
+func (e *Engine) breaches(ctx context.Context, r *run, s span, customers map[ticketKey][]ticketOpening, bad []map[branchCustomer]uint8) error {
 	at := *r
-	at.p.AsOf, at.longestBurn = mid, 0
+	at.p.AsOf, at.longestBurn = s.to, 0
+	ends := make([]run, len(r.p.Windows))
+	for i, w := range r.p.Windows {
+		ends[i] = at
+		ends[i].p.AsOf = r.p.AsOf.Add(-w.Duration)
+	}
+	var cut ticketFact
 	err := e.eachTicket(ctx, &at, s, ticketsAll, ticketsSince{}, func(t *ticketFact) {
-		if !at.breachedAny(t) {
+		who := customers[t.key]
+		if len(who) == 0 {
 			return
 		}
-		for _, o := range customers[t.key] {
-			if o.at < uint64(mid.UnixMilli()) {
-				bad[branchCustomer{t.branch, o.customer}] |= badSLA
+		for i, w := range r.p.Windows {
+			end := uint64(ends[i].p.AsOf.UnixMilli())
+			if t.opened >= end || t.opened < end-uint64(w.Duration.Milliseconds()) {
+				continue
+			}
+			t.cutAt(end, &cut)
+			if !ends[i].breachedAny(&cut) {
+				continue
+			}
+			for _, o := range who {
+				if o.at < end {
+					bad[i][branchCustomer{t.branch, o.customer}] |= badSLA
+				}
 			}
 		}
 	})
 	r.folded, r.folds = at.folded, at.folds // one fold per run
-	if err != nil {
-		return err
+	return err
+}
+
+// cutAt sets dst to t's facts as they were before end (ms): what a read as
+// of end gives. The first response and the resolution are the earliest
+// instants, so they stand when before end and are gone otherwise; dst's
+// lists share t's arrays.
+func (t *ticketFact) cutAt(end uint64, dst *ticketFact) {
+	*dst = *t
+	before := func(xs []uint64) []uint64 {
+		return xs[:sort.Search(len(xs), func(k int) bool { return xs[k] >= end })]
 	}
-	facts, err := e.refFacts(ctx, at.p, s)
+	dst.agentMs, dst.customerMs = before(t.agentMs), before(t.customerMs)
+	dst.pendingMs, dst.resumedMs = before(t.pendingMs), before(t.resumedMs)
+	if dst.firstResponse >= end {
+		dst.firstResponse = 0
+	}
+	if dst.resolved >= end {
+		dst.resolved = 0
+	}
+}
+
+// brokenPromises adds to bad the broken callback promises and late
+// appointments of window w's previous window, as known at its end: the
+// refs are read as of as_of − W.
+func (e *Engine) brokenPromises(ctx context.Context, r *run, w Window, bad map[branchCustomer]uint8) error {
+	p := r.p
+	p.AsOf = r.p.AsOf.Add(-w.Duration)
+	facts, err := e.refFacts(ctx, p, span{from: p.AsOf.Add(-w.Duration), to: p.AsOf})
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ import (
 // What retention by service experience adds to the hourly retention job:
 // the job's KPIs without it (the baseline) and with it, on 8 generated
 // branches over 120 days, default windows, from the events (as a first run
-// or a backfill does). Reproduce:
+// or a backfill does) and with the kept ticket facts. Reproduce:
 //
 //	go test -run '^$' -bench BenchmarkRetentionJob -benchtime 5x ./metrics/kpi/
 func BenchmarkRetentionJob(b *testing.B) {
@@ -27,19 +27,23 @@ func BenchmarkRetentionJob(b *testing.B) {
 	require.NoError(b, err)
 	conn, db := sqltest.Migrated(b)
 	require.NoError(b, ingest.Load(ctx, conn, "`"+db+"`.events", evs, 50_000))
-	engine := kpi.NewEngine(conn, db).ScanOnly()
+	scan := kpi.NewEngine(conn, db).ScanOnly()
 	p := kpi.Params{AsOf: end.Add(-90 * time.Minute)}
+	kept := kpi.NewEngine(conn, db)
+	require.NoError(b, kept.EnsureTicketFacts(ctx, kpi.TicketFactsFrom(p, p.AsOf)))
 	for _, bc := range []struct {
-		name string
-		kpis []string
+		name   string
+		engine *kpi.Engine
+		kpis   []string
 	}{
-		{"retention_cohorts", []string{kpi.Retention, kpi.Cohort}},
-		{"with_experience", []string{kpi.Retention, kpi.Cohort, kpi.Experience}},
+		{"retention_cohorts", scan, []string{kpi.Retention, kpi.Cohort}},
+		{"with_experience", scan, []string{kpi.Retention, kpi.Cohort, kpi.Experience}},
+		{"with_experience_kept_facts", kept, []string{kpi.Retention, kpi.Cohort, kpi.Experience}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportMetric(float64(len(evs)), "events")
 			for b.Loop() {
-				_, err := engine.Compute(ctx, p, bc.kpis...)
+				_, err := bc.engine.Compute(ctx, p, bc.kpis...)
 				require.NoError(b, err)
 			}
 		})
