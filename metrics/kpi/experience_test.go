@@ -12,6 +12,7 @@ import (
 	"github.com/cxpulse/cxpulse/metrics/kpi/chdbdump"
 	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest"
 	"github.com/cxpulse/cxpulse/metrics/sla"
+	cxsql "github.com/cxpulse/cxpulse/sql"
 	"github.com/cxpulse/cxpulse/sql/sqltest"
 )
 
@@ -37,8 +38,11 @@ func TestExperienceEqualsReferenceOnGeneratedData(t *testing.T) {
 		{Name: "default", Channel: sla.Any, Priority: sla.Any, FirstResponse: 2 * time.Hour, Resolution: 24 * time.Hour, BusinessHours: true},
 	})
 	kpis := []string{kpi.Experience, kpi.Retention}
-	kept := kpi.NewEngine(conn, db)
-	require.NoError(t, kept.EnsureTicketFacts(ctx, kpi.TicketFactsFrom(p, chdbdump.GenAsOf)))
+	// kept facts from before the data, so that they cover every previous
+	// window (as they do once a deployment has run for the longest window)
+	rec := &chdbdump.Recorder{Conn: conn}
+	kept := kpi.NewEngine(rec, db)
+	require.NoError(t, kept.EnsureTicketFacts(ctx, chdbdump.GenAsOf.Add(-70*24*time.Hour)))
 	reasons := map[string]float64{}
 	for _, asOf := range []time.Time{chdbdump.GenAsOf, chdbdump.GenAsOf.Add(-3*24*time.Hour - 1500*time.Millisecond), chdbdump.GenAsOf.Add(-9*24*time.Hour + 17*time.Minute)} {
 		q := p
@@ -71,6 +75,15 @@ func TestExperienceEqualsReferenceOnGeneratedData(t *testing.T) {
 			}
 		}
 	}
+	factsQuery, err := cxsql.KPIVariantQuery("tickets_facts", db)
+	require.NoError(t, err)
+	fromFacts := 0
+	for _, c := range rec.Calls() {
+		if c.SQL == factsQuery {
+			fromFacts++
+		}
+	}
+	require.Equal(t, 3, fromFacts, "the breaches come from the kept facts, one read per as_of")
 	// every kind of bad experience occurs, or the equality proves little
 	for f, n := range reasons {
 		require.Positive(t, n, "fleet customers with %s", f)
