@@ -160,7 +160,7 @@ func (r *run) push(b *branchRun, it item) bool { return r.pushKept(b, it, true) 
 
 // pushKept is push; with keep false the item makes the same draws and takes
 // its number but is not sent (the visit of a customer who left: see
-// UnhappyChurnFactor), so that every other event stays as it was.
+// UnhappyLeaveShare), so that every other event stays as it was.
 func (r *run) pushKept(b *branchRun, it item, keep bool) bool {
 	if it.at >= r.end {
 		return false

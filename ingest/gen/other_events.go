@@ -71,7 +71,7 @@ func (r *run) appointment(b *branchRun, tb int64) {
 		return
 	case u < noShow+late:
 		delay = lateFrom + rng.Int64N(lateSpan)
-		b.upset(base.cust)
+		b.upset(base.cust, due+delay)
 	default:
 		// On time: up to 4 minutes either way, inside the 5-minute grace.
 		delay = -4*minute + rng.Int64N(8*minute)
@@ -102,11 +102,11 @@ func (r *run) callback(b *branchRun, tp int64) {
 	done.typ = tCallbackCompleted
 	switch u := rng.Float64(); {
 	case u < forget:
-		b.upset(base.cust)
+		b.upset(base.cust, due)
 		return
 	case u < forget+late:
 		// Late: whenever staff get round to it, in opening hours.
-		b.upset(base.cust)
+		b.upset(base.cust, due)
 		done.at = b.clock.add(due+minute, ms(rng, hour, 1))
 	default:
 		done.at = tp + int64(float64(due-tp)*(0.15+0.8*rng.Float64()))

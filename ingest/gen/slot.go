@@ -20,10 +20,11 @@ type branchRun struct {
 
 	customers []customer
 	poolSize  float64 // the steady number of active customers
-	// unhappy are the customers who had a bad experience (true: and then
-	// left, see UnhappyChurnFactor), drawn from their own stream urng so
+	// unhappy are the customers who had a bad experience: the instant (ms)
+	// of the earliest one not yet decided on, or left once they chose to
+	// leave (see UnhappyLeaveShare); decided from their own stream urng, so
 	// that rng, and every event it makes, stays as without them
-	unhappy map[uint32]bool
+	unhappy map[uint32]int64
 	urng    *rand.Rand
 	// The planted differences this branch carries.
 	slowChat, lowNPS, late, broken bool
@@ -92,7 +93,7 @@ func (b *branchRun) newCustomer() {
 // who left after a bad experience is replaced by another (from urng).
 func (b *branchRun) customer() uint32 {
 	id := b.customers[b.rng.IntN(len(b.customers))].id
-	for try := 0; b.unhappy[id] && try < 20; try++ {
+	for try := 0; b.gone(id) && try < 20; try++ {
 		id = b.customers[b.urng.IntN(len(b.customers))].id
 	}
 	return id
@@ -102,36 +103,47 @@ func (b *branchRun) customer() uint32 {
 // from the branch's own.
 const unhappyStream = 0x6c65617665 // "leave"
 
-// upset marks a customer as having had a bad experience.
-func (b *branchRun) upset(cust uint32) {
-	if b.unhappy == nil {
-		b.unhappy = map[uint32]bool{}
-	}
-	if _, ok := b.unhappy[cust]; !ok {
-		b.unhappy[cust] = false
-	}
+// left marks, in unhappy, a customer who left after a bad experience.
+const left = -1
+
+// gone reports whether the customer left after a bad experience.
+func (b *branchRun) gone(cust uint32) bool {
+	at, ok := b.unhappy[cust]
+	return ok && at == left
 }
 
-// unhappyChurn is UnhappyChurnFactor; tests set it to 1 to see what the
-// plant changes.
-var unhappyChurn = float64(UnhappyChurnFactor)
+// upset records that a customer had a bad experience at instant at (ms).
+func (b *branchRun) upset(cust uint32, at int64) {
+	if b.unhappy == nil {
+		b.unhappy = map[uint32]int64{}
+	}
+	if cur, ok := b.unhappy[cust]; ok && (cur == left || cur <= at) {
+		return
+	}
+	b.unhappy[cust] = at
+}
 
-// leave makes each unhappy customer still here leave with the extra daily
-// chance that makes their churn UnhappyChurnFactor× the others'. One who
-// left stays in the pool as it was (so that the branch's stream draws as
-// before) but makes no more visits and is picked for nothing.
-func (b *branchRun) leave() {
-	extra := churnPerDay * (unhappyChurn - 1)
-	ids := make([]uint32, 0, len(b.unhappy))
-	for id, left := range b.unhappy {
-		if !left {
+// unhappyLeave is UnhappyLeaveShare; tests set it to 0 to see what the
+// plant changes.
+var unhappyLeave = UnhappyLeaveShare
+
+// leave decides, for each customer whose bad experience happened before
+// now, whether they leave for good (UnhappyLeaveShare) or stay as before.
+// One who left stays in the pool as it was (so that the branch's stream
+// draws as before) but makes no more visits and is picked for nothing.
+func (b *branchRun) leave(now int64) {
+	var ids []uint32
+	for id, at := range b.unhappy {
+		if at != left && at < now {
 			ids = append(ids, id)
 		}
 	}
 	slices.Sort(ids) // map order is random; the draws must not be
 	for _, id := range ids {
-		if b.urng.Float64() < extra {
-			b.unhappy[id] = true
+		if b.urng.Float64() < unhappyLeave {
+			b.unhappy[id] = left
+		} else {
+			delete(b.unhappy, id)
 		}
 	}
 }
@@ -192,10 +204,10 @@ func (r *run) slot(b *branchRun, a, z int64) {
 	for range count(rng, r.tickets*(1-offHoursShare)*f) {
 		r.ticket(b, at(), &openHoursMix)
 	}
-	b.leave()
+	b.leave(a)
 	for _, c := range b.customers {
 		if rng.Float64() < c.rate*f {
-			r.visit(b, c.id, at(), b.unhappy[c.id])
+			r.visit(b, c.id, at(), b.gone(c.id))
 		}
 	}
 	for range count(rng, r.tickets*apptsPerTicket*f) {

@@ -16,8 +16,8 @@ import (
 func TestUnhappyCustomersOnlyChangeWho(t *testing.T) {
 	cfg := Config{Branches: 5, Days: 40, End: end, Seed: 3}
 	withPlant := byID(t, cfg)
-	unhappyChurn = 1
-	defer func() { unhappyChurn = UnhappyChurnFactor }()
+	unhappyLeave = 0
+	defer func() { unhappyLeave = UnhappyLeaveShare }()
 	without := byID(t, cfg)
 
 	dropped, moved := 0, 0
