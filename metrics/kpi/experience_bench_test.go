@@ -19,7 +19,7 @@ import (
 // branches over 120 days, default windows, from the events (as a first run
 // or a backfill does) and with the kept ticket facts. Reproduce:
 //
-//	go test -run '^$' -bench BenchmarkRetentionJob -benchtime 5x ./metrics/kpi/
+//	go test -run '^$' -bench BenchmarkRetentionJob -benchtime 5x -count 3 ./metrics/kpi/
 func BenchmarkRetentionJob(b *testing.B) {
 	ctx := context.Background()
 	end := time.Date(2026, 4, 5, 12, 0, 0, 0, time.UTC)
