@@ -59,23 +59,7 @@ var GenAsOf = GenEnd.Add(-6*time.Hour - 30*time.Minute + 250*time.Millisecond)
 // gets no calendar, so that the cohorts query's "branches without a
 // calendar" form (has(…) = 0, in UTC) returns rows too.
 func Generated(ctx context.Context) (Dataset, error) {
-	cfg := gen.Config{Branches: 6, Days: 30, End: GenEnd, Seed: 7, TicketsPerBranchDay: 10}
-	g, err := gen.New(cfg)
-	if err != nil {
-		return Dataset{}, err
-	}
-	var events []event.Event
-	_, err = g.Run(ctx, func(r gen.Record) error {
-		if !r.Valid {
-			return nil
-		}
-		ev, err := event.Decode(r.Value, cfg.End, event.DefaultLimits)
-		if err != nil {
-			return fmt.Errorf("generated event %s: %w", r.Key, err)
-		}
-		events = append(events, ev)
-		return nil
-	})
+	g, events, err := Events(ctx, gen.Config{Branches: 6, Days: 30, End: GenEnd, Seed: 7, TicketsPerBranchDay: 10})
 	if err != nil {
 		return Dataset{}, err
 	}
@@ -97,4 +81,26 @@ func Generated(ctx context.Context) (Dataset, error) {
 		return Dataset{}, err
 	}
 	return Dataset{Name: "gen", Events: events, Params: p}, nil
+}
+
+// Events generates cfg's data and returns its valid events decoded as ingest
+// would (duplicates kept), with the generator.
+func Events(ctx context.Context, cfg gen.Config) (*gen.Generator, []event.Event, error) {
+	g, err := gen.New(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	var events []event.Event
+	_, err = g.Run(ctx, func(r gen.Record) error {
+		if !r.Valid {
+			return nil
+		}
+		ev, err := event.Decode(r.Value, cfg.End, event.DefaultLimits)
+		if err != nil {
+			return fmt.Errorf("generated event %s: %w", r.Key, err)
+		}
+		events = append(events, ev)
+		return nil
+	})
+	return g, events, err
 }
