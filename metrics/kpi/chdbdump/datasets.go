@@ -18,8 +18,9 @@ import (
 
 // Datasets are the names Load knows, in the order deploy/chdb/run.sh dumps
 // them: every part of the golden fixture (the first, then its pending part,
-// kpitest.PendingPart), then the generated data.
-var Datasets = []string{"golden", kpitest.PendingPart, "gen"}
+// kpitest.PendingPart, and its retention-by-experience part,
+// kpitest.ExperiencePart), then the generated data.
+var Datasets = []string{"golden", kpitest.PendingPart, kpitest.ExperiencePart, "gen"}
 
 // Load returns the dataset called name; golden is the golden fixture's
 // directory (testdata/golden).
@@ -27,8 +28,8 @@ func Load(ctx context.Context, name, golden string) (Dataset, error) {
 	switch name {
 	case "golden":
 		return Golden(golden, name)
-	case kpitest.PendingPart:
-		return Golden(filepath.Join(golden, kpitest.PendingPart), name)
+	case kpitest.PendingPart, kpitest.ExperiencePart:
+		return Golden(filepath.Join(golden, name), name)
 	case "gen":
 		return Generated(ctx)
 	}

@@ -74,7 +74,7 @@ func DefaultDir() (string, error) {
 const PendingPart = "pending"
 
 // ExperiencePart is the directory, under the golden fixture's, of its part
-// on retention by service experience (issue 15), with its own events and
+// on retention by service experience (docs/KPIS.md), with its own events and
 // expected rows.
 const ExperiencePart = "experience"
 
