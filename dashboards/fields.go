@@ -76,6 +76,7 @@ var (
 	thrReopen      = lowerIsBetter(0.10, 0.20)               // reopened / resolved
 	thrComplaints  = lowerIsBetter(1, 2)                     // complaints per 100 tickets
 	thrCohort      = higherIsBetter(0.20, 0.40)              // share of a cohort active k months later
+	thrGap         = lowerIsBetter(0.05, 0.15)               // retention lost after a bad experience
 	thrSampleSize  = thresholds(colorBad, at(30, colorGood)) // NPS below N = 30 is low-confidence
 	// The default policy's targets (first_response 4h, resolution 72h):
 	// amber from 80 % of the target (kpi.at_risk_fraction), red past it.

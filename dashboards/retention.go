@@ -38,6 +38,8 @@ func Retention() *sdk.Board {
 		"Rolling retention per selected branch at the end of the time range (cxpulse_retention_ratio); the Branch comparison dashboard lists the previously active customers each is over. Red below 50 %, green from 70 %.",
 		fRatio(thrRetention), promNow(maxBy(series("cxpulse_retention_ratio", m...), "branch"), "{{branch}}")))
 
+	experienceRow(b, m)
+
 	b.row("Monthly cohorts (ClickHouse)", "From the latest cohort snapshot of the retention job at or before the end of the time range.")
 	cols := []column{colText("Cohort", "Cohort"), colNumber("Customers", "Customers", fCount)}
 	for k := 0; k <= 12; k++ {

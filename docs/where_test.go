@@ -146,7 +146,7 @@ func TestCommentsPointIntoTheRepository(t *testing.T) {
 		}
 		rel, _ := filepath.Rel(root, path)
 		if d.IsDir() {
-			if rel == ".git" || d.Name() == ".run" || d.Name() == "node_modules" {
+			if rel == ".git" || d.Name() == ".run" || d.Name() == "node_modules" || d.Name() == ".venv" { // .venv: deploy/chdb's chDB, not ours
 				return filepath.SkipDir
 			}
 			return nil

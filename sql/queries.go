@@ -63,6 +63,7 @@ var kpiFragments = map[string]bool{
 	"tickets_open": true, "ticket_groups": true, "ticket_facts_window": true,
 	"ticket_events_window": true, "ticket_events_since": true, "ticket_prewhere_touched": true,
 	"ticket_touched_ids": true, "ticket_final": true, "ticket_since": true, "ticket_open_ids": true,
+	"customer_masks": true, "experience_candidates": true,
 }
 
 // The forms of the queries with placeholders, by label: the engine runs
@@ -84,6 +85,9 @@ var ticketVariants = []KPIVariant{
 		"ticket_groups": "ticket_groups", "ticket_prewhere": "ticket_prewhere_touched",
 		"ticket_touched_ids": "ticket_touched_ids", "ticket_events": "ticket_events_since"}},
 	{Label: "ticket_touched", Name: "ticket_touched", Parts: map[string]string{"ticket_touched_ids": "ticket_touched_ids"}},
+	{Label: "retention", Name: "retention", Parts: map[string]string{"customer_masks": "customer_masks", "customer_filter": ""}},
+	{Label: "experience_activity", Name: "experience_activity", Parts: map[string]string{
+		"customer_masks": "customer_masks", "customer_filter": "experience_candidates"}},
 }
 
 // KPIVariants lists every runnable form of every KPI query, for tools that
@@ -91,7 +95,8 @@ var ticketVariants = []KPIVariant{
 func KPIVariants() []KPIVariant {
 	out := append([]KPIVariant(nil), ticketVariants...)
 	for _, name := range KPIQueryNames() {
-		if kpiFragments[name] || name == "tickets" || name == "ticket_fold" || name == "ticket_touched" {
+		if kpiFragments[name] || name == "tickets" || name == "ticket_fold" || name == "ticket_touched" ||
+			name == "retention" || name == "experience_activity" {
 			continue
 		}
 		out = append(out, KPIVariant{Label: name, Name: name})

@@ -78,16 +78,23 @@ func TestAPIEqualsCommandLineAndValidates(t *testing.T) {
 	waitHTTP(t, base+"/healthz")
 	asOf := end.Add(-3 * time.Hour).Format(time.RFC3339)
 
-	q := url.Values{"kpi": {"nps,first_response,sla"}, "window": {"7d,30d"}, "by": {"branch,channel"}, "as_of": {asOf}}
+	q := url.Values{"kpi": {"nps,first_response,sla,retention_experience"}, "window": {"7d,30d"}, "by": {"branch,channel"}, "as_of": {asOf}}
 	code, body := get(t, base+"/api/v1/kpis?"+q.Encode(), nil)
 	require.Equal(t, http.StatusOK, code, string(body))
 	var api []kpi.Row
 	require.NoError(t, json.Unmarshal(body, &api))
 	var cli []kpi.Row
-	require.NoError(t, json.Unmarshal([]byte(p.stdout("report", "--format", "json", "--kpi", "nps,first_response,sla",
+	require.NoError(t, json.Unmarshal([]byte(p.stdout("report", "--format", "json", "--kpi", "nps,first_response,sla,retention_experience",
 		"--window", "7d,30d", "--by", "branch,channel", "--as-of", asOf)), &cli))
 	require.NotEmpty(t, cli)
 	require.Equal(t, cli, api)
+	experience := 0
+	for _, r := range api {
+		if r.KPI == kpi.Experience {
+			experience++
+		}
+	}
+	require.Positive(t, experience, "retention by service experience is in the API")
 
 	q = url.Values{"kpi": {"csat"}, "window": {"30d"}, "as_of": {asOf}}
 	code, body = get(t, base+"/api/v1/compare?"+q.Encode(), nil)

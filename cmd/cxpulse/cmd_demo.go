@@ -66,7 +66,9 @@ make demo starts a local ClickHouse through deploy/local/ first when none answer
   metrics          http://%[6]s/metrics   health /healthz, /readyz
   KPIs             cxpulse report --window 7d --kpi nps,csat,first_response,sla
                    cxpulse compare --kpi nps
-  planted          %+[7]v
+  unhappy leave    http://%[6]s/?window=7d   (retention by service experience: 30 days of history hold two 7d windows)
+                   cxpulse report --window 7d --kpi retention_experience
+  planted          %+[7]v, and half of the customers with a bad experience leave
 Ctrl-C stops it.
 `, embeddedKafka, cfg.Kafka.Topic, cfg.Kafka.DeadLetterTopic, cfg.ClickHouse.Addr[0], cfg.ClickHouse.Database,
 				displayAddr(cfg.HTTP.Addr), gnr.Planted())

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"html"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -56,6 +58,13 @@ func TestOverviewPageInARealBrowser(t *testing.T) {
 	require.NoError(t, err)
 	t.Logf("screenshot of the overview page: %s", shot)
 	require.Empty(t, consoleErrors, "the page logs no console errors")
+	resp, err := http.Get("http://" + srv.httpAddr + "/?window=7d")
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	week := string(body)
 	require.NoError(t, srv.stop(t, syscall.SIGTERM))
 
 	for _, b := range g.Branches() {
@@ -90,6 +99,21 @@ func TestOverviewPageInARealBrowser(t *testing.T) {
 			require.Equal(t, flagged[b], f, "the %s funnel plot flags %s as the chart beside it", kpi, b)
 		}
 	}
+	// retention by service experience: every branch and the fleet, whose
+	// customers with a bad experience the generator makes churn faster; the
+	// demo's 30 days hold two 7d windows, not two 30d ones
+	experienceOf := func(dom string) string {
+		t.Helper()
+		section := regexp.MustCompile(`(?s)<section class="experience card".*?</section>`).FindString(dom)
+		require.NotEmpty(t, section, "the retention-by-experience table is on the page")
+		for _, b := range g.Branches() {
+			require.Contains(t, section, `data-branch="`+html.EscapeString(b.Name)+`"`, "branch %s in the experience table", b.Name)
+		}
+		return section
+	}
+	experienceOf(dom)
+	require.Regexp(t, `data-branch="all"><th[^>]*>all</th>(<td[^>]*>[^<]*</td>){4}<td class="bad"`, experienceOf(week),
+		"the fleet's customers with a bad experience come back less, beyond noise")
 	info, err := os.Stat(shot)
 	require.NoError(t, err)
 	require.Greater(t, info.Size(), int64(10_000), "a real screenshot")

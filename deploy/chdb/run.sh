@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The schema and every KPI query on a current ClickHouse (chDB) give
 # the numbers ClickHouse 18.16 gives. Dumps every part of the golden fixture
-# (the first and testdata/golden/pending: pausing SLA clocks) and one
+# (the first, testdata/golden/pending: pausing SLA clocks, and
+# testdata/golden/experience: retention by service experience) and one
 # generated dataset with what the KPI engine asks 18.16 and what it answers
 # (metrics/kpi/chdbdump, which lists its datasets), then replays them all on
 # chDB (check.sh). Ends with

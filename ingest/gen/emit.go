@@ -156,7 +156,12 @@ func (r *run) pushSteady(b *branchRun, it item) bool {
 	return true
 }
 
-func (r *run) push(b *branchRun, it item) bool {
+func (r *run) push(b *branchRun, it item) bool { return r.pushKept(b, it, true) }
+
+// pushKept is push; with keep false the item makes the same draws and takes
+// its number but is not sent (the visit of a customer who left: see
+// UnhappyLeaveShare), so that every other event stays as it was.
+func (r *run) pushKept(b *branchRun, it item, keep bool) bool {
 	if it.at >= r.end {
 		return false
 	}
@@ -171,8 +176,10 @@ func (r *run) push(b *branchRun, it item) bool {
 	}
 	r.seq++
 	it.seq = r.seq
-	k := min(int((it.key-r.start)/day), len(r.buckets)-1)
-	r.buckets[k] = append(r.buckets[k], it)
+	if keep {
+		k := min(int((it.key-r.start)/day), len(r.buckets)-1)
+		r.buckets[k] = append(r.buckets[k], it)
+	}
 	return true
 }
 

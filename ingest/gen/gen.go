@@ -65,6 +65,17 @@ const (
 // SlowChatFactor multiplies the chat response times of the slow-chat branch.
 const SlowChatFactor = 7
 
+// UnhappyLeaveShare is, in every branch, the chance that a customer who had
+// a bad experience there (a detractor answer, a callback made late or never,
+// an appointment started late, a ticket never answered or first answered
+// after the demo's SLA target) leaves for good right after it: what
+// retention by service experience (KPI retention_experience) is there to
+// find. The decisions are drawn from a stream of their own and only drop the
+// visits of those who left and move their tickets, bookings and callbacks to
+// other customers: every other value (times, scores, the planted branches)
+// is what it is without them.
+const UnhappyLeaveShare = 0.5
+
 // Planted names the branches that differ on purpose; the others are drawn
 // from the same distributions. An empty name means the config has too few
 // branches for that difference.

@@ -17,8 +17,9 @@ const (
 )
 
 // visit is a customer's visit or purchase, mostly in person, usually with
-// the amount spent.
-func (r *run) visit(b *branchRun, cust uint32, at int64) {
+// the amount spent. The visit of a customer who left (gone) makes the same
+// draws and is not sent.
+func (r *run) visit(b *branchRun, cust uint32, at int64, gone bool) {
 	rng := b.rng
 	it := item{typ: tVisit, at: at, cust: cust, chn: chInPerson + 1, scor: -1, cent: -1}
 	if rng.IntN(5) == 0 {
@@ -27,7 +28,7 @@ func (r *run) visit(b *branchRun, cust uint32, at int64) {
 	if rng.IntN(100) < visitAmountShare {
 		it.cent = int32(min(lognormal(rng, medianVisitAmount, 0.8), 1e8))
 	}
-	r.push(b, it)
+	r.pushKept(b, it, !gone)
 }
 
 // appointment books a slot one to fourteen days ahead at tb, sometimes moves
@@ -70,6 +71,7 @@ func (r *run) appointment(b *branchRun, tb int64) {
 		return
 	case u < noShow+late:
 		delay = lateFrom + rng.Int64N(lateSpan)
+		b.upset(base.cust, due+delay)
 	default:
 		// On time: up to 4 minutes either way, inside the 5-minute grace.
 		delay = -4*minute + rng.Int64N(8*minute)
@@ -100,9 +102,11 @@ func (r *run) callback(b *branchRun, tp int64) {
 	done.typ = tCallbackCompleted
 	switch u := rng.Float64(); {
 	case u < forget:
+		b.upset(base.cust, due)
 		return
 	case u < forget+late:
 		// Late: whenever staff get round to it, in opening hours.
+		b.upset(base.cust, due)
 		done.at = b.clock.add(due+minute, ms(rng, hour, 1))
 	default:
 		done.at = tp + int64(float64(due-tp)*(0.15+0.8*rng.Float64()))

@@ -3,6 +3,7 @@ package gen
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // branchRun is one branch's mutable state during a run. Each branch draws
@@ -19,6 +20,12 @@ type branchRun struct {
 
 	customers []customer
 	poolSize  float64 // the steady number of active customers
+	// unhappy are the customers who had a bad experience: the instant (ms)
+	// of the earliest one not yet decided on, or left once they chose to
+	// leave (see UnhappyLeaveShare); decided from their own stream urng, so
+	// that rng, and every event it makes, stays as without them
+	unhappy map[uint32]int64
+	urng    *rand.Rand
 	// The planted differences this branch carries.
 	slowChat, lowNPS, late, broken bool
 }
@@ -45,6 +52,7 @@ func newBranchRun(r *run, i int) branchRun {
 		name:  g.branches[i].Name,
 		clock: &g.clocks[i],
 		rng:   rand.New(rand.NewPCG(g.cfg.Seed, mix(uint64(i)+1))),
+		urng:  rand.New(rand.NewPCG(g.cfg.Seed, mix(uint64(i)+1)^unhappyStream)),
 	}
 	b.slowChat, b.lowNPS = i == SlowChatBranch, i == LowNPSBranch
 	b.late, b.broken = i == LateAppointmentsBranch, i == BrokenCallbacksBranch
@@ -81,9 +89,63 @@ func (b *branchRun) newCustomer() {
 	b.customers = append(b.customers, customer{id: b.lastCustomer, rate: rate})
 }
 
-// customer picks an active customer for a ticket, booking or callback.
+// customer picks an active customer for a ticket, booking or callback; one
+// who left after a bad experience is replaced by another (from urng).
 func (b *branchRun) customer() uint32 {
-	return b.customers[b.rng.IntN(len(b.customers))].id
+	id := b.customers[b.rng.IntN(len(b.customers))].id
+	for try := 0; b.gone(id) && try < 20; try++ {
+		id = b.customers[b.urng.IntN(len(b.customers))].id
+	}
+	return id
+}
+
+// unhappyStream tells the stream of the unhappy customers' departures apart
+// from the branch's own.
+const unhappyStream = 0x6c65617665 // "leave"
+
+// left marks, in unhappy, a customer who left after a bad experience.
+const left = -1
+
+// gone reports whether the customer left after a bad experience.
+func (b *branchRun) gone(cust uint32) bool {
+	at, ok := b.unhappy[cust]
+	return ok && at == left
+}
+
+// upset records that a customer had a bad experience at instant at (ms).
+func (b *branchRun) upset(cust uint32, at int64) {
+	if b.unhappy == nil {
+		b.unhappy = map[uint32]int64{}
+	}
+	if cur, ok := b.unhappy[cust]; ok && (cur == left || cur <= at) {
+		return
+	}
+	b.unhappy[cust] = at
+}
+
+// unhappyLeave is UnhappyLeaveShare; tests set it to 0 to see what the
+// plant changes.
+var unhappyLeave = UnhappyLeaveShare
+
+// leave decides, for each customer whose bad experience happened before
+// now, whether they leave for good (UnhappyLeaveShare) or stay as before.
+// One who left stays in the pool as it was (so that the branch's stream
+// draws as before) but makes no more visits and is picked for nothing.
+func (b *branchRun) leave(now int64) {
+	var ids []uint32
+	for id, at := range b.unhappy {
+		if at != left && at < now {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids) // map order is random; the draws must not be
+	for _, id := range ids {
+		if b.urng.Float64() < unhappyLeave {
+			b.unhappy[id] = left
+		} else {
+			delete(b.unhappy, id)
+		}
+	}
 }
 
 // agent picks who handles work: urgent tickets mostly go to the VIP desk,
@@ -119,6 +181,7 @@ func (r *run) slot(b *branchRun, a, z int64) {
 
 	for i := 0; i < len(b.customers); {
 		if rng.Float64() < churnPerDay {
+			delete(b.unhappy, b.customers[i].id)
 			last := len(b.customers) - 1
 			b.customers[i] = b.customers[last]
 			b.customers = b.customers[:last]
@@ -141,9 +204,10 @@ func (r *run) slot(b *branchRun, a, z int64) {
 	for range count(rng, r.tickets*(1-offHoursShare)*f) {
 		r.ticket(b, at(), &openHoursMix)
 	}
+	b.leave(a)
 	for _, c := range b.customers {
 		if rng.Float64() < c.rate*f {
-			r.visit(b, c.id, at())
+			r.visit(b, c.id, at(), b.gone(c.id))
 		}
 	}
 	for range count(rng, r.tickets*apptsPerTicket*f) {

@@ -29,9 +29,13 @@ var priorityPace = [4]float64{1.4, 1, 0.7, 0.4}
 // customers answer whenever they like, so theirs are calendar time.
 var (
 	firstResponse = [8]int64{25 * second, 3 * hour, 100 * second, 40 * minute, 2 * hour, 90 * second, 5 * hour, 2 * hour}
-	nextResponse  = [8]int64{30 * second, 2 * hour, 80 * second, 30 * minute, hour, minute, 3 * hour, hour}
-	customerReply = [8]int64{2 * minute, 4 * hour, 2 * minute, hour, 3 * hour, 3 * minute, 5 * hour, 2 * hour}
-	resolveAfter  = [8]int64{2 * minute, hour, 3 * minute, 20 * minute, 40 * minute, 2 * minute, hour, 30 * minute}
+	// slowFirstAnswer is the open time past which a first answer is a bad
+	// experience (see UnhappyLeaveShare): the first-response targets of the
+	// demo's SLA policies (chat 10 min, phone 30 min, else 4 h)
+	slowFirstAnswer = [8]int64{30 * minute, 4 * hour, 10 * minute, 4 * hour, 4 * hour, 4 * hour, 4 * hour, 4 * hour}
+	nextResponse    = [8]int64{30 * second, 2 * hour, 80 * second, 30 * minute, hour, minute, 3 * hour, hour}
+	customerReply   = [8]int64{2 * minute, 4 * hour, 2 * minute, hour, 3 * hour, 3 * minute, 5 * hour, 2 * hour}
+	resolveAfter    = [8]int64{2 * minute, hour, 3 * minute, 20 * minute, 40 * minute, 2 * minute, hour, 30 * minute}
 )
 
 // exchangeMix is how many customer-agent exchanges follow the first
@@ -98,6 +102,9 @@ func (r *run) ticket(b *branchRun, t0 int64, mix *[8]float64) {
 	fate := rng.Float64()
 	if fate < 0.04 {
 		// Never answered; some customers nudge once.
+		if cust > 0 {
+			b.upset(cust, b.clock.add(t0, slowFirstAnswer[ch]))
+		}
 		if rng.IntN(2) == 0 {
 			msg(last+ms(rng, 3*customerReply[ch], 1), authorCustomer)
 		}
@@ -107,12 +114,17 @@ func (r *run) ticket(b *branchRun, t0 int64, mix *[8]float64) {
 	if b.slowChat && ch == chChat {
 		pace *= SlowChatFactor
 	}
+	var waited int64 // open time until the answer
 	respond := func(from int64, median int64) bool {
-		last = max(b.clock.add(from, ms(rng, int64(float64(median)*pace), 0.8)), from+second)
+		waited = ms(rng, int64(float64(median)*pace), 0.8)
+		last = max(b.clock.add(from, waited), from+second)
 		return msg(last, authorAgent)
 	}
 	if !respond(last, firstResponse[ch]) {
 		return
+	}
+	if cust > 0 && waited > slowFirstAnswer[ch] {
+		b.upset(cust, last)
 	}
 	for e := choose(rng, exchangeMix); e > 0; e-- {
 		asked := last
@@ -221,7 +233,11 @@ func (r *run) surveys(b *branchRun, base item, cust uint32, ch int, resolved int
 		at += 5*second + rng.Int64N(40*second)
 	}
 	if nps {
-		send(tNPS, npsScores[mood][rng.IntN(len(npsScores[mood]))])
+		score := npsScores[mood][rng.IntN(len(npsScores[mood]))]
+		if score <= 6 && cust > 0 {
+			b.upset(cust, at)
+		}
+		send(tNPS, score)
 	}
 	if csat {
 		send(tCSAT, csatScores[mood][rng.IntN(len(csatScores[mood]))])

@@ -13,7 +13,8 @@ type family struct {
 	kpi, field string
 	scale      float64 // from the field's unit to the metric's
 	// constLabel is a label whose value the field fixes: the quantile of a
-	// summary's quantile field, the outcome of a decision count.
+	// summary's quantile field, or the descriptor's fixed label (the outcome
+	// of a decision count, the experience group of a retention count).
 	constLabel, constValue string
 	perPolicy              bool // the series carry policy and target labels
 }
@@ -29,11 +30,10 @@ var families = func() []family {
 				continue
 			}
 			fam := family{name: f.Metric, help: f.Help, kpi: d.Name, field: f.Name, scale: f.Unit.ExportScale(), perPolicy: d.PerPolicy}
-			switch {
-			case f.Summary:
+			if f.Summary {
 				fam.constLabel, fam.constValue = "quantile", strconv.FormatFloat(f.Quantile, 'g', -1, 64)
-			case f.Outcome != "":
-				fam.constLabel, fam.constValue = "outcome", f.Outcome
+			} else {
+				fam.constLabel, fam.constValue = f.FixedLabel()
 			}
 			out = append(out, fam)
 		}

@@ -20,7 +20,8 @@ func TestDescriptorsAreComplete(t *testing.T) {
 	}
 	metricName := regexp.MustCompile(`^cxpulse_[a-z0-9_]+$`)
 	type owner struct{ kpi, where string }
-	series := map[string]owner{} // metric and the label value it fixes → its field
+	series := map[string]owner{}   // metric and the label value it fixes → its field
+	labelOf := map[string]string{} // metric → the label its fields fix
 	seen := map[string]bool{}
 	for _, d := range Descriptors() {
 		require.NotEmpty(t, d.Name)
@@ -54,7 +55,17 @@ func TestDescriptorsAreComplete(t *testing.T) {
 			require.Empty(t, f.Unexported, "%s: a metric and a reason for none", where)
 			require.Regexp(t, metricName, f.Metric, where)
 			summary = summary || f.Summary
-			key := f.Metric + "|" + f.Outcome
+			label, value := f.FixedLabel()
+			require.Equal(t, label == "", value == "", "%s: a fixed label needs its name and value", where)
+			require.False(t, f.Outcome != "" && f.Label != "", "%s: an outcome and another fixed label", where)
+			require.NotContains(t, []string{"outcome", "quantile", "branch", "window", "channel", "region", "team", "agent", "priority", "policy", "target"},
+				f.Label, "%s: Label %q is a label the exporter sets itself (an outcome is Outcome)", where, f.Label)
+			// the exporter gives a metric the label names of its first field
+			if prev, ok := labelOf[f.Metric]; ok {
+				require.Equal(t, prev, label, "%s: %s's fields fix different labels", where, f.Metric)
+			}
+			labelOf[f.Metric] = label
+			key := f.Metric + "|" + label + "=" + value
 			if f.Summary {
 				key = f.Metric + "|summary"
 			}
@@ -86,7 +97,7 @@ func TestDescriptorsAreComplete(t *testing.T) {
 		}
 	}
 	for _, name := range []string{NPS, CSAT, CES, FirstResponse, NextResponse, Resolution, Reopen, FCR, Volume,
-		SLA, SLANow, SLADecisions, Complaints, Retention, Cohort, Punctuality, PromiseKept, Pending} {
+		SLA, SLANow, SLADecisions, Complaints, Retention, Cohort, Punctuality, PromiseKept, Pending, Experience} {
 		require.True(t, seen[name], "KPI %s has no descriptor", name)
 	}
 }

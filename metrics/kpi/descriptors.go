@@ -161,6 +161,26 @@ var descriptors = []Descriptor{
 		},
 	},
 	{
+		Name: Experience, Help: "Rolling retention of the customers who had a bad service experience in the previous window against the others, with the gap, its interval and its test.", Job: "retention",
+		Families: []*Family{retentionFamily}, Dims: branchDims, ReadsTickets: true,
+		Fields: []Field{
+			{Name: "bad_previous", Unit: Count, Metric: "cxpulse_experience_customers_previous", Label: "experience", LabelValue: "bad", Help: "Customers active in the previous window, by whether they had a bad service experience there in it (a detractor answer, a breached SLA, a broken callback promise, a late appointment) or not."},
+			{Name: "bad_retained", Unit: Count, Metric: "cxpulse_experience_customers_retained", Label: "experience", LabelValue: "bad", Help: "Of those, active in this window too."},
+			{Name: "bad_retention_ratio", Unit: Ratio, Metric: "cxpulse_experience_retention_ratio", Label: "experience", LabelValue: "bad", Help: "Rolling retention of the customers with (bad) and without (good) a bad service experience in the previous window.", NoPanel: experienceRatio},
+			{Name: "good_previous", Unit: Count, Metric: "cxpulse_experience_customers_previous", Label: "experience", LabelValue: "good", Help: "Customers active in the previous window without a bad service experience there in it."},
+			{Name: "good_retained", Unit: Count, Metric: "cxpulse_experience_customers_retained", Label: "experience", LabelValue: "good", Help: "Of the customers without a bad experience, those active in this window too."},
+			{Name: "good_retention_ratio", Unit: Ratio, Metric: "cxpulse_experience_retention_ratio", Label: "experience", LabelValue: "good", Help: "Rolling retention of the customers without a bad service experience in the previous window.", NoPanel: experienceRatio},
+			{Name: "detractor", Unit: Count, Metric: "cxpulse_experience_bad_customers", Label: "reason", LabelValue: "detractor", Help: "Customers active in the previous window with this bad experience there in it (one customer may have several)."},
+			{Name: "sla_breached", Unit: Count, Metric: "cxpulse_experience_bad_customers", Label: "reason", LabelValue: "sla_breached", Help: "Customers active in the previous window with a ticket there that breached an SLA target, as known at its end."},
+			{Name: "promise_broken", Unit: Count, Metric: "cxpulse_experience_bad_customers", Label: "reason", LabelValue: "promise_broken", Help: "Customers active in the previous window with a callback promise there that was broken."},
+			{Name: "appointment_late", Unit: Count, Metric: "cxpulse_experience_bad_customers", Label: "reason", LabelValue: "appointment_late", Help: "Customers active in the previous window with an appointment there that started later than the grace."},
+			{Name: "gap", Unit: Ratio, Metric: "cxpulse_experience_retention_gap", Help: "Retention of the customers without a bad experience minus that of those with one, -1..1: what a bad experience costs."},
+			{Name: "gap_lower", Unit: Ratio, Metric: "cxpulse_experience_retention_gap_bound", Label: "bound", LabelValue: "lower", Help: "95% confidence interval of the retention gap (Newcombe's hybrid score interval)."},
+			{Name: "gap_upper", Unit: Ratio, Metric: "cxpulse_experience_retention_gap_bound", Label: "bound", LabelValue: "upper", Help: "Upper bound of the retention gap's 95% confidence interval."},
+			{Name: "p_value", Unit: Ratio, Metric: "cxpulse_experience_retention_gap_p_value", Help: "Two-sided p-value of the gap: pooled two-proportion z test, Fisher's exact test for small groups.", NoPanel: "the fleet panel shows the gap's interval, which says the same; its description names the metric"},
+		},
+	},
+	{
 		Name: Cohort, Help: "The monthly cohort triangle: customers first seen in a month, active k months later.", Job: "retention",
 		Families: []*Family{cohortsFamily}, Dims: branchDims,
 		Fields: []Field{
@@ -196,10 +216,12 @@ var descriptors = []Descriptor{
 
 // The engine's passes (families), each named by the KPIs it computes.
 var (
-	surveysFamily   = &Family{Name: "surveys", Queries: []string{"surveys"}, compute: (*Engine).surveys}
-	ticketsFamily   = &Family{Name: "tickets", Queries: []string{"tickets"}, compute: (*Engine).tickets}
-	slaNowFamily    = &Family{Name: "sla_now", Queries: []string{"tickets"}, compute: (*Engine).slaNow}
-	retentionFamily = &Family{Name: "retention", Queries: []string{"retention"}, compute: (*Engine).retention}
+	surveysFamily = &Family{Name: "surveys", Queries: []string{"surveys"}, compute: (*Engine).surveys}
+	ticketsFamily = &Family{Name: "tickets", Queries: []string{"tickets"}, compute: (*Engine).tickets}
+	slaNowFamily  = &Family{Name: "sla_now", Queries: []string{"tickets"}, compute: (*Engine).slaNow}
+	// retention by service experience reads the tickets (their facts and
+	// customers), the detractor answers and the refs of the previous windows
+	retentionFamily = &Family{Name: "retention", Queries: []string{"retention", "experience_detractors", "experience_tickets", "tickets", "refs", "experience_activity"}, compute: (*Engine).retention}
 	cohortsFamily   = &Family{Name: "cohorts", Queries: []string{"cohorts", "branches"}, compute: (*Engine).cohorts}
 	promisesFamily  = &Family{Name: "promises", Queries: []string{"refs"}, compute: (*Engine).promises}
 )
@@ -210,4 +232,5 @@ const (
 	numerator        = "the numerator of a ratio the panels show"
 	meanOnly         = "panels show the quantiles; the mean is for the API and alert rules"
 	noPanelYet       = "no panel shows it yet"
+	experienceRatio  = "the panel divides the summed retained by the summed previous of each group, which add up over branches where ratios do not"
 )

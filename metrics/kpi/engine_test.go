@@ -162,12 +162,26 @@ func eachGoldenFixtureFromKeptTicketFacts(t *testing.T, g *kpitest.Golden) {
 	require.NoError(t, ingest.Load(ctx, conn, table, late, 1+len(late)/3))
 	time.Sleep(1100 * time.Millisecond)
 
-	got, err := engine.Compute(ctx, g.Params)
+	// retention by service experience reads the tickets as of the end of
+	// each previous window, which for the longest window lies before the
+	// kept facts' range, so from the events (experience_test.go holds both
+	// paths to the reference): left out of what must come from kept facts
+	var kpis []string
+	for _, k := range kpi.Names() {
+		if k != kpi.Experience {
+			kpis = append(kpis, k)
+		}
+	}
+	got, err := engine.Compute(ctx, g.Params, kpis...)
 	require.NoError(t, err)
-	kpitest.RequireRowsMatch(t, g.Expected, got)
-	want, err := reference.Compute(g.Events, g.Params)
-	require.NoError(t, err)
-	kpitest.RequireSameRows(t, want, got)
+	var expected []kpi.Row
+	for _, r := range g.Expected {
+		if r.KPI != kpi.Experience {
+			expected = append(expected, r)
+		}
+	}
+	kpitest.RequireRowsMatch(t, expected, got)
+	kpitest.RequireSameRows(t, referenceRows(t, g.Events, g.Params, kpis), got)
 
 	// the tickets came from the kept facts, never from the events
 	factsQuery, err := cxsql.KPIVariantQuery("tickets_facts", db)
@@ -202,7 +216,7 @@ func eachGoldenFixtureFromKeptTicketFacts(t *testing.T, g *kpitest.Golden) {
 
 	// and the scan of the events, which an as_of older than the kept facts
 	// uses, agrees with them
-	scanned, err := kpi.NewEngine(conn, db).ScanOnly().Compute(ctx, g.Params)
+	scanned, err := kpi.NewEngine(conn, db).ScanOnly().Compute(ctx, g.Params, kpis...)
 	require.NoError(t, err)
 	kpitest.RequireSameRows(t, got, scanned)
 }

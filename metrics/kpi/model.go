@@ -36,6 +36,10 @@ const (
 	PromiseKept  = "promise_kept"
 	// Pending is the time tickets waited on the customer (contract 1.1).
 	Pending = "pending"
+	// Experience is rolling retention split by service experience: the
+	// customers who had a bad experience in the previous window against
+	// the others (experience.go).
+	Experience = "retention_experience"
 )
 
 // Names returns every KPI name in a stable order.

@@ -12,6 +12,8 @@ type refFact struct {
 	kind, branch   string
 	ref            uint64 // cityHash64 of ref_id
 	due, fulfilled uint64 // ms; fulfilled 0 = not yet
+	customer       customerKey
+	hasCustomer    uint8 // the winning scheduling event names a customer
 }
 
 // refFacts returns the appointments and callbacks due in s, reduced per ref_id.
@@ -28,7 +30,7 @@ func (e *Engine) refFacts(ctx context.Context, p Params, s span) ([]refFact, err
 	}
 	err := e.query(ctx, "refs", refsArgs{look: look, s: s}, func(r driver.Rows) error {
 		var f refFact
-		if err := r.Scan(&f.kind, &f.ref, &f.branch, &f.due, &f.fulfilled); err != nil {
+		if err := r.Scan(&f.kind, &f.ref, &f.branch, &f.due, &f.fulfilled, &f.customer.h, &f.customer.check, &f.hasCustomer); err != nil {
 			return err
 		}
 		f.kind, f.branch = intern(f.kind), intern(f.branch)

@@ -221,16 +221,65 @@ func (q surveysArgs) args() []any {
 }
 
 // retentionArgs binds retention.sql: per window, the customers active in
-// [starts2, starts1) and in [starts1, end), read over s.
+// the previous window and in this one (masks, with no filter).
 type retentionArgs struct {
-	starts1, starts2 []uint64 // ms, per window
-	s                span
+	starts1 []uint64 // ms, per window
+	masks   customerMasksArgs
 }
 
 func (q retentionArgs) file() string    { return "retention" }
-func (q retentionArgs) parts() []binder { return nil }
-func (q retentionArgs) args() []any {
-	return []any{q.starts1, q.starts2, q.starts1, q.starts1, q.s.fromS(), q.s.toS(), q.s.fromMs(), q.s.toMs()}
+func (q retentionArgs) parts() []binder { return []binder{q.masks} }
+func (q retentionArgs) args() []any     { return with([]any{q.starts1}, q.masks) }
+
+// customerMasksArgs binds customer_masks.sql: per (branch, customer) the
+// bits of activity in [starts2, starts1) and [starts1, end) of each window,
+// read over s.
+type customerMasksArgs struct {
+	starts1, starts2 []uint64 // ms, per window
+	s                span
+	filter           binder // {{customer_filter}}: nil or experienceCandidatesArgs
+}
+
+func (q customerMasksArgs) file() string    { return "customer_masks" }
+func (q customerMasksArgs) parts() []binder { return nonNil(q.filter) }
+func (q customerMasksArgs) args() []any {
+	return with([]any{q.starts2, q.starts1, q.starts1, q.s.fromS(), q.s.toS(), q.s.fromMs(), q.s.toMs()}, q.filter)
+}
+
+// experienceActivityArgs binds experience_activity.sql, which has no
+// parameters of its own: the masks of the candidates.
+type experienceActivityArgs struct{ masks customerMasksArgs }
+
+func (q experienceActivityArgs) file() string    { return "experience_activity" }
+func (q experienceActivityArgs) parts() []binder { return []binder{q.masks} }
+func (q experienceActivityArgs) args() []any     { return q.masks.args() }
+
+// experienceCandidatesArgs binds experience_candidates.sql: the customers
+// with an event that can make an experience bad in [s.from, s.to] (seconds).
+type experienceCandidatesArgs struct{ s span }
+
+func (q experienceCandidatesArgs) file() string    { return "experience_candidates" }
+func (q experienceCandidatesArgs) parts() []binder { return nil }
+func (q experienceCandidatesArgs) args() []any     { return []any{q.s.fromS(), q.s.toS()} }
+
+// experienceDetractorsArgs binds experience_detractors.sql: the detractor
+// answers naming a customer in s.
+type experienceDetractorsArgs struct{ s span }
+
+func (q experienceDetractorsArgs) file() string    { return "experience_detractors" }
+func (q experienceDetractorsArgs) parts() []binder { return nil }
+func (q experienceDetractorsArgs) args() []any {
+	return []any{q.s.fromS(), q.s.toS(), q.s.fromMs(), q.s.toMs()}
+}
+
+// experienceTicketsArgs binds experience_tickets.sql: the customers of the
+// tickets opened in s.
+type experienceTicketsArgs struct{ s span }
+
+func (q experienceTicketsArgs) file() string    { return "experience_tickets" }
+func (q experienceTicketsArgs) parts() []binder { return nil }
+func (q experienceTicketsArgs) args() []any {
+	return []any{q.s.fromS(), q.s.toS(), q.s.fromMs(), q.s.toMs()}
 }
 
 // cohortsArgs binds cohorts.sql: the cohort triangle of branches, whose

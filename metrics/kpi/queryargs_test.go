@@ -32,7 +32,11 @@ func sampleBinders() map[string]binder {
 	out["ticket_fold_state"] = ticketFoldStateArgs{}
 	out["ticket_fold_done"] = ticketFoldDoneArgs{written: 3, folded: 2, from: 1, full: true}
 	out["surveys"] = surveysArgs{starts: []uint64{1, 2}, types: []string{"survey.nps"}, s: s}
-	out["retention"] = retentionArgs{starts1: []uint64{1}, starts2: []uint64{0}, s: s}
+	out["retention"] = retentionArgs{starts1: []uint64{1}, masks: customerMasksArgs{starts1: []uint64{1}, starts2: []uint64{0}, s: s}}
+	out["experience_activity"] = experienceActivityArgs{customerMasksArgs{starts1: []uint64{1}, starts2: []uint64{0}, s: s,
+		filter: experienceCandidatesArgs{look}}}
+	out["experience_detractors"] = experienceDetractorsArgs{s}
+	out["experience_tickets"] = experienceTicketsArgs{s}
 	out["cohorts"] = cohortsArgs{zone: "UTC", branches: []string{"b1"}, firstStart: s.from, endMonth: utcMonth(asOf), asOf: asOf}
 	out["branches"] = branchesArgs{asOf}
 	out["refs"] = refsArgs{look: look, s: s}

@@ -10,8 +10,41 @@ import (
 )
 
 // retention computes rolling retention per branch (and the fleet, summed over
-// branches) for every window, in one query.
+// branches) for every window, in one query, and from its counts retention by
+// service experience when wanted.
 func (e *Engine) retention(ctx context.Context, r *run) ([]Row, error) {
+	tables, err := e.retentionTables(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var out []Row
+	if r.want[Retention] {
+		for _, t := range tables {
+			out = append(out, t.rows(r.p, func(_ Labels, c *cell) map[string]float64 {
+				prev := c.sum("previous")
+				if prev == 0 && c.sum("current") == 0 {
+					return nil // nobody active: no value
+				}
+				v := map[string]float64{"previous": prev, "current": c.sum("current"), "retained": c.sum("retained"),
+					"churned": prev - c.sum("retained")}
+				ratio(v, "retention_ratio", c.sum("retained"), prev)
+				return v
+			})...)
+		}
+	}
+	if r.want[Experience] {
+		rows, err := e.experience(ctx, r, tables)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// retentionTables counts, per window (in p.Windows order) and group, the
+// customers previously active, active now and retained.
+func (e *Engine) retentionTables(ctx context.Context, r *run) ([]*table, error) {
 	p := r.p
 	starts2, starts1 := make([]uint64, len(p.Windows)), make([]uint64, len(p.Windows))
 	for i, w := range p.Windows {
@@ -24,7 +57,7 @@ func (e *Engine) retention(ctx context.Context, r *run) ([]Row, error) {
 	for i, w := range p.Windows {
 		tables[i] = newTable(Retention, w.Label)
 	}
-	err := e.query(ctx, "retention", retentionArgs{starts1: starts1, starts2: starts2, s: s}, func(rows driver.Rows) error {
+	err := e.query(ctx, "retention", retentionArgs{starts1: starts1, masks: customerMasksArgs{starts1: starts1, starts2: starts2, s: s}}, func(rows driver.Rows) error {
 		var branch string
 		var w uint32
 		var previous, current, retained uint64
@@ -44,20 +77,7 @@ func (e *Engine) retention(ctx context.Context, r *run) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Row
-	for _, t := range tables {
-		out = append(out, t.rows(p, func(_ Labels, c *cell) map[string]float64 {
-			prev := c.sum("previous")
-			if prev == 0 && c.sum("current") == 0 {
-				return nil // nobody active: no value
-			}
-			v := map[string]float64{"previous": prev, "current": c.sum("current"), "retained": c.sum("retained"),
-				"churned": prev - c.sum("retained")}
-			ratio(v, "retention_ratio", c.sum("retained"), prev)
-			return v
-		})...)
-	}
-	return out, nil
+	return tables, nil
 }
 
 // CohortMonths is how many monthly cohorts are computed, ending with the

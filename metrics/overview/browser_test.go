@@ -81,6 +81,9 @@ func TestBrowseOverview(t *testing.T) {
 	for _, row := range p.Heatmap.Rows {
 		want = append(want, row.Branch)
 	}
+	for _, row := range p.Experience.Rows {
+		want = append(want, row.Branch)
+	}
 	require.Equal(t, want, domBranches(dom))
 	require.Contains(t, dom, `data-flag="below"`)
 	require.Contains(t, dom, "no data yet")

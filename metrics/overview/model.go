@@ -23,6 +23,8 @@ type Page struct {
 	Rankings []Ranking
 	// Heatmap is SLA attainment, branch × channel.
 	Heatmap Heatmap
+	// Experience is retention by service experience per branch (KPI retention_experience, docs/KPIS.md).
+	Experience Experience
 	// Links point into the JSON API and /metrics.
 	Links []Link
 	// Notes are short remarks shown under the header (e.g. "no data yet").

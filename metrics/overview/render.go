@@ -35,8 +35,10 @@ type pageView struct {
 	Tiles    []tileView
 	Rankings []rankingView
 	Heatmap  heatmapView
-	Links    []Link
-	CSS      template.CSS
+	// Experience is shown when it has rows.
+	Experience experienceView
+	Links      []Link
+	CSS        template.CSS
 }
 
 // Render writes p as one self-contained HTML document. Every text of p is
@@ -60,11 +62,12 @@ func Render(w io.Writer, p Page) error {
 
 func newPageView(p Page) pageView {
 	v := pageView{
-		Title:   p.Title,
-		Window:  p.Window,
-		Notes:   p.Notes,
-		Heatmap: newHeatmapView(p.Heatmap),
-		Links:   p.Links,
+		Title:      p.Title,
+		Window:     p.Window,
+		Notes:      p.Notes,
+		Heatmap:    newHeatmapView(p.Heatmap),
+		Experience: newExperienceView(p.Experience),
+		Links:      p.Links,
 		// A constant of this package, not input: safe to print as CSS.
 		CSS: template.CSS(styleSheet),
 	}

@@ -88,6 +88,16 @@ func samplePage() Page {
 				{Branch: "Debrecen Piac utca", Cells: []Cell{{true, 0.912, 452}, {true, 0.836, 366}, {true, 0.925, 186}, {true, 0.902, 82}, {true, 0.75, 8}}},
 			},
 		},
+		Experience: Experience{
+			Title: "Retention by service experience, 30 days",
+			Rows: []ExperienceRow{
+				{Branch: "Brno Centrum", Bad: 61, BadKept: 30, Good: 410, GoodKept: 312, HasGap: true, Gap: 0.269, Low: 0.135, High: 0.392, PValue: 0.00004},
+				{Branch: "Praha Anděl", Bad: 44, BadKept: 33, Good: 520, GoodKept: 402, HasGap: true, Gap: 0.023, Low: -0.098, High: 0.163, PValue: 0.74},
+				{Branch: "Bratislava Staré Mesto", Bad: 3, BadKept: 3, Good: 40, GoodKept: 29, HasGap: true, Gap: -0.275, Low: -0.416, High: 0.291, PValue: 0.55},
+				{Branch: "Gdańsk Wrzeszcz", Bad: 0, BadKept: 0, Good: 120, GoodKept: 93},
+				{Branch: "all", Bad: 108, BadKept: 66, Good: 1090, GoodKept: 836, HasGap: true, Gap: 0.156, Low: 0.063, High: 0.254, PValue: 0.0006},
+			},
+		},
 		Links: []Link{
 			{Title: "KPIs as JSON", URL: "/api/v1/kpis?window=30d"},
 			{Title: "Branch comparisons as JSON", URL: "/api/v1/compare"},

@@ -67,6 +67,14 @@
 //     §4.3). Response times are skewed and heavy-tailed: a rank test is not
 //     moved by one ticket that waited a week.
 //
+// Retention by service experience (metrics/kpi, retention_experience) is
+// CompareProportions of the retention of the customers without a bad
+// experience minus that of those with one: a small group against a large
+// one, the regime where Wald intervals undercover and Newcombe's hybrid
+// score interval holds its level (retention_sim_test.go checks coverage,
+// size and power by seeded simulation). Both groups are the same window's
+// customers, disjoint, so the two samples are independent.
+//
 // The same tests serve a change over time: pass this period as the first
 // group and the previous one as the second. They treat the periods as
 // independent samples; repeat customers make the two periods positively

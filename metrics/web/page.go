@@ -116,10 +116,15 @@ func (w *Server) build(ctx context.Context, asOf time.Time, win kpi.Window) (ove
 		}
 		page.Heatmap = heatmap(rows, policy, win)
 	}
+	var err error
+	if page.Experience, err = w.experience(ctx, asOf, win); err != nil {
+		return page, err
+	}
 	q := url.Values{"window": {win.Label}, "as_of": {asOf.Format(time.RFC3339)}}
 	page.Links = []overview.Link{
 		{Title: "KPIs by branch and channel (JSON)", URL: "/api/v1/kpis?" + q.Encode()},
 		{Title: "NPS league (JSON)", URL: "/api/v1/compare?kpi=nps&" + q.Encode()},
+		{Title: "Retention by service experience (JSON)", URL: "/api/v1/kpis?kpi=" + kpi.Experience + "&" + q.Encode()},
 		{Title: "Prometheus metrics", URL: "/metrics"},
 	}
 	if len(page.Heatmap.Rows) == 0 && !page.Tiles[0].Has {

@@ -18,8 +18,9 @@ import (
 
 // Datasets are the names Load knows, in the order deploy/chdb/run.sh dumps
 // them: every part of the golden fixture (the first, then its pending part,
-// kpitest.PendingPart), then the generated data.
-var Datasets = []string{"golden", kpitest.PendingPart, "gen"}
+// kpitest.PendingPart, and its retention-by-experience part,
+// kpitest.ExperiencePart), then the generated data.
+var Datasets = []string{"golden", kpitest.PendingPart, kpitest.ExperiencePart, "gen"}
 
 // Load returns the dataset called name; golden is the golden fixture's
 // directory (testdata/golden).
@@ -27,8 +28,8 @@ func Load(ctx context.Context, name, golden string) (Dataset, error) {
 	switch name {
 	case "golden":
 		return Golden(golden, name)
-	case kpitest.PendingPart:
-		return Golden(filepath.Join(golden, kpitest.PendingPart), name)
+	case kpitest.PendingPart, kpitest.ExperiencePart:
+		return Golden(filepath.Join(golden, name), name)
 	case "gen":
 		return Generated(ctx)
 	}
@@ -59,23 +60,7 @@ var GenAsOf = GenEnd.Add(-6*time.Hour - 30*time.Minute + 250*time.Millisecond)
 // gets no calendar, so that the cohorts query's "branches without a
 // calendar" form (has(…) = 0, in UTC) returns rows too.
 func Generated(ctx context.Context) (Dataset, error) {
-	cfg := gen.Config{Branches: 6, Days: 30, End: GenEnd, Seed: 7, TicketsPerBranchDay: 10}
-	g, err := gen.New(cfg)
-	if err != nil {
-		return Dataset{}, err
-	}
-	var events []event.Event
-	_, err = g.Run(ctx, func(r gen.Record) error {
-		if !r.Valid {
-			return nil
-		}
-		ev, err := event.Decode(r.Value, cfg.End, event.DefaultLimits)
-		if err != nil {
-			return fmt.Errorf("generated event %s: %w", r.Key, err)
-		}
-		events = append(events, ev)
-		return nil
-	})
+	g, events, err := Events(ctx, gen.Config{Branches: 6, Days: 30, End: GenEnd, Seed: 7, TicketsPerBranchDay: 10})
 	if err != nil {
 		return Dataset{}, err
 	}
@@ -97,4 +82,26 @@ func Generated(ctx context.Context) (Dataset, error) {
 		return Dataset{}, err
 	}
 	return Dataset{Name: "gen", Events: events, Params: p}, nil
+}
+
+// Events generates cfg's data and returns its valid events decoded as ingest
+// would (duplicates kept), with the generator.
+func Events(ctx context.Context, cfg gen.Config) (*gen.Generator, []event.Event, error) {
+	g, err := gen.New(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	var events []event.Event
+	_, err = g.Run(ctx, func(r gen.Record) error {
+		if !r.Valid {
+			return nil
+		}
+		ev, err := event.Decode(r.Value, cfg.End, event.DefaultLimits)
+		if err != nil {
+			return fmt.Errorf("generated event %s: %w", r.Key, err)
+		}
+		events = append(events, ev)
+		return nil
+	})
+	return g, events, err
 }

@@ -73,16 +73,25 @@ func DefaultDir() (string, error) {
 // rows, so that the hand-worked numbers of the first part stay as they were.
 const PendingPart = "pending"
 
+// ExperiencePart is the directory, under the golden fixture's, of its part
+// on retention by service experience (docs/KPIS.md), with its own events and
+// expected rows.
+const ExperiencePart = "experience"
+
 // LoadAll loads every part of the repository's golden fixture: the first
-// (DefaultDir), then PendingPart; or fails t.
+// (DefaultDir), then PendingPart and ExperiencePart; or fails t.
 func LoadAll(t testing.TB) []*Golden {
 	t.Helper()
 	first := Load(t)
-	pending, err := LoadGolden(filepath.Join(first.Dir, PendingPart))
-	if err != nil {
-		t.Fatalf("load golden fixture: %v", err)
+	out := []*Golden{first}
+	for _, part := range []string{PendingPart, ExperiencePart} {
+		g, err := LoadGolden(filepath.Join(first.Dir, part))
+		if err != nil {
+			t.Fatalf("load golden fixture: %v", err)
+		}
+		out = append(out, g)
 	}
-	return []*Golden{first, pending}
+	return out
 }
 
 // Load loads the repository's golden fixture (DefaultDir) or fails t.

@@ -116,6 +116,8 @@ var required = map[string][]string{
 	kpi.Punctuality:   {"started", "on_time", "never_started"},
 	kpi.PromiseKept:   {"promised", "kept"},
 	kpi.Pending:       {"tickets", "pending_now"},
+	kpi.Experience: {"bad_previous", "bad_retained", "good_previous", "good_retained",
+		"detractor", "sla_breached", "promise_broken", "appointment_late"},
 }
 
 // present returns the fields a row must hold beyond its counts, from its counts.
@@ -164,6 +166,9 @@ func present(r kpi.Row) []string {
 			when(v["started"] > v["on_time"], "late_mean_delay_seconds")...)
 	case kpi.PromiseKept:
 		return when(v["promised"] > 0, "ratio")
+	case kpi.Experience:
+		return append(append(when(v["bad_previous"] > 0, "bad_retention_ratio"), when(v["good_previous"] > 0, "good_retention_ratio")...),
+			when(v["bad_previous"] > 0 && v["good_previous"] > 0, "gap", "gap_lower", "gap_upper", "p_value")...)
 	}
 	return nil
 }
@@ -200,7 +205,7 @@ func checkExpectedRows(t *testing.T, g *kpitest.Golden, seenKPI map[string]bool)
 		channels[c] = true
 	}
 	month := regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
-	perBranch := map[string]bool{kpi.Retention: true, kpi.Cohort: true, kpi.Punctuality: true, kpi.PromiseKept: true}
+	perBranch := map[string]bool{kpi.Retention: true, kpi.Cohort: true, kpi.Punctuality: true, kpi.PromiseKept: true, kpi.Experience: true}
 
 	for _, r := range g.Expected {
 		key := r.Key()
@@ -327,6 +332,21 @@ func checkArithmetic(t *testing.T, r kpi.Row) {
 		ratio("on_time_ratio", v["on_time"], v["started"])
 	case kpi.PromiseKept:
 		ratio("ratio", v["kept"], v["promised"])
+	case kpi.Experience:
+		require.LessOrEqual(t, v["bad_retained"], v["bad_previous"], key)
+		require.LessOrEqual(t, v["good_retained"], v["good_previous"], key)
+		for _, f := range []string{"detractor", "sla_breached", "promise_broken", "appointment_late"} {
+			require.LessOrEqual(t, v[f], v["bad_previous"], "%s: %s", key, f)
+		}
+		ratio("bad_retention_ratio", v["bad_retained"], v["bad_previous"])
+		ratio("good_retention_ratio", v["good_retained"], v["good_previous"])
+		ratio("gap", v["good_retained"]*v["bad_previous"]-v["bad_retained"]*v["good_previous"], v["good_previous"]*v["bad_previous"])
+		if _, ok := v["gap"]; ok {
+			between(v["gap_lower"], v["gap"], v["gap_upper"], "gap within its interval")
+			between(-1, v["gap_lower"], 1, "gap_lower")
+			between(-1, v["gap_upper"], 1, "gap_upper")
+			between(0, v["p_value"], 1, "p_value")
+		}
 	}
 }
 
@@ -350,6 +370,8 @@ var additive = map[string][]string{
 	kpi.Punctuality:   {"started", "on_time", "never_started"},
 	kpi.PromiseKept:   {"promised", "kept"},
 	kpi.Pending:       {"tickets", "pending_now"},
+	kpi.Experience: {"bad_previous", "bad_retained", "good_previous", "good_retained",
+		"detractor", "sla_breached", "promise_broken", "appointment_late"},
 }
 
 // checkFleetSums checks, wherever the fleet row and the rows of every branch

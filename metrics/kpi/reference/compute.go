@@ -37,6 +37,7 @@ func Compute(events []event.Event, p kpi.Params) ([]kpi.Row, error) {
 		c.retention(acts, w)
 		c.punctuality(evs, w, from)
 		c.promiseKept(evs, w, from)
+		c.experience(events, acts, w)
 	}
 	c.slaNow()
 	c.slaDecisions()

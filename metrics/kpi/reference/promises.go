@@ -12,9 +12,11 @@ import (
 // earliest start (completion), if any.
 type promise struct {
 	branch string
-	due    time.Time
-	done   bool
-	doneAt time.Time
+	// customer is the scheduling event's customer_id ("" when it has none)
+	customer string
+	due      time.Time
+	done     bool
+	doneAt   time.Time
 }
 
 // pair builds the promises of one kind from the visible events: scheduled is
@@ -43,7 +45,7 @@ func pair(evs []event.Event, scheduled, done event.Type) []promise {
 	}
 	var out []promise
 	for ref, s := range last {
-		pr := promise{branch: s.Branch, due: *s.DueAt}
+		pr := promise{branch: s.Branch, customer: s.CustomerID, due: *s.DueAt}
 		if d := first[ref]; d != nil {
 			pr.done, pr.doneAt = true, d.OccurredAt
 		}
