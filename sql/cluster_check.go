@@ -25,7 +25,12 @@ var (
 	ErrSchemaDiverged = errors.New("schema differs between the servers of the cluster")
 )
 
-const codeDuplicateColumn = 44
+// The codes of "column already exists": ILLEGAL_COLUMN on 18.16,
+// DUPLICATE_COLUMN on current servers.
+const (
+	codeDuplicateColumn        = 44
+	codeDuplicateColumnCurrent = 15
+)
 
 func exceptionCode(err error) int32 {
 	var ex *clickhouse.Exception

@@ -274,14 +274,13 @@ func execOn(ctx context.Context, conn driver.Conn, servers []Server, dial func(c
 	})
 }
 
-// columnExists: 44 ILLEGAL_COLUMN on 18.16, 15 DUPLICATE_COLUMN on current
-// servers, both saying the column already exists.
+// columnExists says err is "column already exists", on 18.16 or a current server.
 func columnExists(err error) bool {
 	var ex *clickhouse.Exception
 	if !errors.As(err, &ex) {
 		return false
 	}
-	return (ex.Code == codeDuplicateColumn || ex.Code == 15) && strings.Contains(strings.ToLower(ex.Message), "already exists")
+	return (ex.Code == codeDuplicateColumn || ex.Code == codeDuplicateColumnCurrent) && strings.Contains(strings.ToLower(ex.Message), "already exists")
 }
 
 func record(ctx context.Context, conn driver.Conn, db string, m Migration) error {
