@@ -10,8 +10,11 @@ import (
 )
 
 // experience is the overview's table of retention by service experience
-// (KPI retention_experience) as of asOf for window win: every branch, then
-// the fleet.
+// (KPI retention_experience) as of asOf for window win: every configured
+// branch, then the fleet. A branch without customers in the previous window
+// has no row from the engine; it is listed with zeros all the same, so that
+// the table does not lose branches when the window reaches back before the
+// history (the demo's 30 days hold no two 30d windows).
 func (w *Server) experience(ctx context.Context, asOf time.Time, win kpi.Window) (overview.Experience, error) {
 	out := overview.Experience{Title: fmt.Sprintf("Retention by service experience, %s", win.Label)}
 	p := w.params()
@@ -21,7 +24,10 @@ func (w *Server) experience(ctx context.Context, asOf time.Time, win kpi.Window)
 		return out, err
 	}
 	byBranch := map[string]kpi.Row{}
-	branches := map[string]bool{}
+	branches := map[string]bool{kpi.All: true}
+	for b := range p.Regions {
+		branches[b] = true
+	}
 	for _, r := range rows {
 		byBranch[r.Labels.Branch], branches[r.Labels.Branch] = r, true
 	}
