@@ -47,12 +47,26 @@ var (
 	modifyOrderBy = regexp.MustCompile(`(?i)\bMODIFY\s+ORDER\s+BY\b`)
 )
 
-// EachShard starts a cluster statement that runs on one replica of every
-// shard, not ON CLUSTER: 18.16's distributed DDL refuses MODIFY ORDER BY
-// (code 48, "Unsupported type of ALTER query"), while the same ALTER on one
-// replica of a replicated table reaches the shard's other replicas through
-// ZooKeeper.
-const EachShard = "/* cxpulse: on one replica of each shard */ "
+// Statement is one statement of a migration's cluster form.
+type Statement struct {
+	SQL string
+	// EachShard: SQL runs on one replica of every shard, not once on the
+	// migrating connection: 18.16's distributed DDL refuses MODIFY ORDER BY
+	// (code 48, "Unsupported type of ALTER query"), while the same ALTER on
+	// one replica of a replicated table reaches the shard's other replicas
+	// through ZooKeeper.
+	EachShard bool
+}
+
+// singleNode is the form of a single-node migration's statements that
+// MigrateTarget runs: each once, on the migrating connection.
+func singleNode(stmts []string) []Statement {
+	out := make([]Statement, len(stmts))
+	for i, s := range stmts {
+		out[i] = Statement{SQL: s}
+	}
+	return out
+}
 
 // ClusterStatements turns the statements of a single-node migration into
 // their cluster form, so that one set of migration files serves both:
@@ -71,13 +85,13 @@ const EachShard = "/* cxpulse: on one replica of each shard */ "
 //     refuses an ALTER ON CLUSTER of a Distributed table over replicated
 //     shards (code 371), and a Distributed table holds no data of its own
 //     (cxpulse inserts synchronously); an ALTER with MODIFY ORDER BY runs
-//     on one replica of each shard instead of ON CLUSTER (EachShard);
+//     on one replica of each shard instead of ON CLUSTER (Statement.EachShard);
 //   - DROP TABLE IF EXISTS t drops both, ON CLUSTER;
 //   - INSERT … SELECT stays: it reads and writes the Distributed tables.
 //
 // Anything else is refused, so that a new kind of statement gets a rule here
 // before it can half-work on a cluster.
-func ClusterStatements(stmts []string, database, cluster string) ([]string, error) {
+func ClusterStatements(stmts []string, database, cluster string) ([]Statement, error) {
 	if !ValidIdentifier(cluster) {
 		return nil, fmt.Errorf("cluster name %q: must match %s", cluster, identifierName)
 	}
@@ -86,7 +100,12 @@ func ClusterStatements(stmts []string, database, cluster string) ([]string, erro
 		return nil, err
 	}
 	on := " ON CLUSTER `" + cluster + "`"
-	var out []string
+	var out []Statement
+	add := func(sql ...string) {
+		for _, s := range sql {
+			out = append(out, Statement{SQL: s})
+		}
+	}
 	for _, stmt := range stmts {
 		stmt = strings.TrimSpace(stmt)
 		switch {
@@ -107,8 +126,7 @@ func ClusterStatements(stmts []string, database, cluster string) ([]string, erro
 				args += ", " + strings.TrimSpace(rest[e[6]:e[7]])
 			}
 			rest = rest[:e[0]] + "ENGINE = Replicated" + engine + "(" + args + ")" + rest[e[1]:]
-			out = append(out,
-				"CREATE TABLE IF NOT EXISTS "+db+"."+name+LocalSuffix+on+rest,
+			add("CREATE TABLE IF NOT EXISTS "+db+"."+name+LocalSuffix+on+rest,
 				distributed(db, name, database, cluster, key))
 		case createView.MatchString(stmt):
 			m := createView.FindStringSubmatch(stmt)
@@ -119,7 +137,7 @@ func ClusterStatements(stmts []string, database, cluster string) ([]string, erro
 				}
 				return ref
 			})
-			out = append(out, "CREATE MATERIALIZED VIEW IF NOT EXISTS "+m[1]+"."+m[2]+on+body)
+			add("CREATE MATERIALIZED VIEW IF NOT EXISTS " + m[1] + "." + m[2] + on + body)
 		case alterTable.MatchString(stmt):
 			m := alterTable.FindStringSubmatch(stmt)
 			db, name := m[1], m[2]
@@ -127,19 +145,18 @@ func ClusterStatements(stmts []string, database, cluster string) ([]string, erro
 			if !ok {
 				return nil, fmt.Errorf("ALTER of table %s: it has no sharding key in sql/cluster/shard_keys.sql", name)
 			}
-			alter := "ALTER TABLE " + db + "." + name + LocalSuffix + on + m[3]
 			if modifyOrderBy.MatchString(m[3]) {
-				alter = EachShard + "ALTER TABLE " + db + "." + name + LocalSuffix + m[3]
+				out = append(out, Statement{SQL: "ALTER TABLE " + db + "." + name + LocalSuffix + m[3], EachShard: true})
+			} else {
+				add("ALTER TABLE " + db + "." + name + LocalSuffix + on + m[3])
 			}
-			out = append(out,
-				alter,
-				"DROP TABLE IF EXISTS "+db+"."+name+on,
+			add("DROP TABLE IF EXISTS "+db+"."+name+on,
 				distributed(db, name, database, cluster, key))
 		case dropTable.MatchString(stmt):
 			m := dropTable.FindStringSubmatch(stmt)
-			out = append(out, "DROP TABLE IF EXISTS "+m[1]+"."+m[2]+on, "DROP TABLE IF EXISTS "+m[1]+"."+m[2]+LocalSuffix+on)
+			add("DROP TABLE IF EXISTS "+m[1]+"."+m[2]+on, "DROP TABLE IF EXISTS "+m[1]+"."+m[2]+LocalSuffix+on)
 		case strings.HasPrefix(stmt, "INSERT INTO "):
-			out = append(out, stmt)
+			add(stmt)
 		default:
 			first, _, _ := strings.Cut(stmt, "\n")
 			return nil, fmt.Errorf("cluster mode has no rule for the statement %q (see ClusterStatements)", first)

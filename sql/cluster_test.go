@@ -25,12 +25,14 @@ func TestEveryMigrationHasAClusterForm(t *testing.T) {
 	for _, m := range ms {
 		out, err := cxsql.ClusterStatements(m.Statements, "cx", "c")
 		require.NoError(t, err, "migration %04d", m.Version)
-		for _, s := range out {
+		for _, stmt := range out {
+			s := stmt.SQL
 			if strings.HasPrefix(s, "INSERT") {
 				continue
 			}
-			if local, ok := strings.CutPrefix(s, cxsql.EachShard); ok {
-				require.Regexp(t, "^ALTER TABLE `cx`.\\w+_local\\s", local, "a statement per shard alters the replicated table")
+			if stmt.EachShard {
+				require.Regexp(t, "^ALTER TABLE `cx`.\\w+_local\\s", s, "a statement per shard alters the replicated table")
+				require.NotContains(t, s, "ON CLUSTER")
 				continue
 			}
 			require.Contains(t, s, " ON CLUSTER `c`", s)
@@ -61,17 +63,33 @@ func TestClusterStatementsOfLaterMigrations(t *testing.T) {
 		"CREATE TABLE IF NOT EXISTS `cx`.events ON CLUSTER `c` AS `cx`.events_local ENGINE = Distributed(`c`, `cx`, `events_local`, " + mustKey(t, "events") + ")",
 		"DROP TABLE IF EXISTS `cx`.kpi_snapshots ON CLUSTER `c`",
 		"DROP TABLE IF EXISTS `cx`.kpi_snapshots_local ON CLUSTER `c`",
-	}, out)
+	}, texts(out))
+	for _, s := range out {
+		require.False(t, s.EachShard, "%s runs ON CLUSTER", s.SQL)
+	}
 
 	// 18.16's distributed DDL refuses MODIFY ORDER BY: one replica per shard
 	out, err = cxsql.ClusterStatements([]string{"ALTER TABLE `cx`.events ADD COLUMN g UInt64, MODIFY ORDER BY (a, g)"}, "cx", "c")
 	require.NoError(t, err)
-	require.Equal(t, cxsql.EachShard+"ALTER TABLE `cx`.events_local ADD COLUMN g UInt64, MODIFY ORDER BY (a, g)", out[0])
+	require.Equal(t, cxsql.Statement{SQL: "ALTER TABLE `cx`.events_local ADD COLUMN g UInt64, MODIFY ORDER BY (a, g)", EachShard: true}, out[0])
+	require.Equal(t, []string{
+		"DROP TABLE IF EXISTS `cx`.events ON CLUSTER `c`",
+		"CREATE TABLE IF NOT EXISTS `cx`.events ON CLUSTER `c` AS `cx`.events_local ENGINE = Distributed(`c`, `cx`, `events_local`, " + mustKey(t, "events") + ")",
+	}, texts(out[1:]))
 
 	_, err = cxsql.ClusterStatements([]string{"CREATE TABLE IF NOT EXISTS `cx`.unknown (a UInt8) ENGINE = MergeTree ORDER BY a"}, "cx", "c")
 	require.ErrorContains(t, err, "no sharding key")
 	_, err = cxsql.ClusterStatements([]string{"RENAME TABLE `cx`.a TO `cx`.b"}, "cx", "c")
 	require.ErrorContains(t, err, "no rule")
+}
+
+// texts are the SQL texts of stmts.
+func texts(stmts []cxsql.Statement) []string {
+	out := make([]string, len(stmts))
+	for i, s := range stmts {
+		out[i] = s.SQL
+	}
+	return out
 }
 
 func mustKey(t *testing.T, table string) string {
@@ -140,7 +158,8 @@ func TestClusterAlterAndHalfAppliedMigration(t *testing.T) {
 	require.NoError(t, err)
 	for run := 0; run < 2; run++ {
 		for _, s := range stmts {
-			require.NoError(t, cxsql.ExecMigrationStatement(ctx, conn, s), "run %d: %s", run+1, s)
+			require.False(t, s.EachShard, s.SQL)
+			require.NoError(t, cxsql.ExecMigrationStatement(ctx, conn, s.SQL), "run %d: %s", run+1, s.SQL)
 		}
 	}
 	servers := clusterServers(t, ctx, conn)

@@ -169,10 +169,13 @@ func MigrateTarget(ctx context.Context, conn driver.Conn, t Target) (MigrateResu
 		}
 		ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"distributed_ddl_task_timeout": 120, "insert_distributed_sync": 1}))
 		bootstrap = ClusterBootstrap(database, t.Cluster)
-		for i := range migrations {
-			if migrations[i].Statements, err = ClusterStatements(migrations[i].Statements, database, t.Cluster); err != nil {
-				return res, fmt.Errorf("migration %04d_%s: %w", migrations[i].Version, migrations[i].Name, err)
-			}
+	}
+	plans := make([][]Statement, len(migrations))
+	for i, m := range migrations {
+		if t.Cluster == "" {
+			plans[i] = singleNode(m.Statements)
+		} else if plans[i], err = ClusterStatements(m.Statements, database, t.Cluster); err != nil {
+			return res, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 		}
 	}
 	for _, stmt := range bootstrap {
@@ -201,11 +204,11 @@ func MigrateTarget(ctx context.Context, conn driver.Conn, t Target) (MigrateResu
 		done[a.Version] = true
 		res.Current = max(res.Current, a.Version)
 	}
-	for _, m := range migrations {
+	for mi, m := range migrations {
 		if done[m.Version] {
 			continue
 		}
-		for i, stmt := range m.Statements {
+		for i, stmt := range plans[mi] {
 			if err := execOn(ctx, conn, servers, t.Dial, stmt); err != nil {
 				return res, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
@@ -253,10 +256,9 @@ func ExecMigrationStatement(ctx context.Context, conn driver.Conn, stmt string) 
 
 // execOn runs a migration statement on conn, or, marked EachShard, on the
 // first replica of every shard of servers.
-func execOn(ctx context.Context, conn driver.Conn, servers []Server, dial func(context.Context, string) (driver.Conn, error), stmt string) error {
-	local, eachShard := strings.CutPrefix(stmt, EachShard)
-	if !eachShard {
-		return ExecMigrationStatement(ctx, conn, stmt)
+func execOn(ctx context.Context, conn driver.Conn, servers []Server, dial func(context.Context, string) (driver.Conn, error), stmt Statement) error {
+	if !stmt.EachShard {
+		return ExecMigrationStatement(ctx, conn, stmt.SQL)
 	}
 	seen := map[uint32]bool{}
 	var firsts []Server
@@ -267,7 +269,7 @@ func execOn(ctx context.Context, conn driver.Conn, servers []Server, dial func(c
 		}
 	}
 	return onEach(ctx, firsts, dial, func(s Server, c driver.Conn) error {
-		if err := ExecMigrationStatement(ctx, c, local); err != nil {
+		if err := ExecMigrationStatement(ctx, c, stmt.SQL); err != nil {
 			return fmt.Errorf("%s: %w", s, err)
 		}
 		return nil

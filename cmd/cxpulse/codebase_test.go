@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,14 +83,90 @@ func generatedGo(body []byte) bool {
 	return false
 }
 
-// testOnly are the packages that exist for tests: fixtures, the plain-Go
-// reference, the chDB dump tool, test servers. The binary must not link them.
+const module = "github.com/cxpulse/cxpulse"
+
+// testTrees are the directories whose packages exist for tests: fixtures,
+// the plain-Go reference, the chDB dump tool, test servers. Only _test.go
+// files and other packages of these trees may import them.
+var testTrees = []string{
+	"metrics/kpi/kpitest",
+	"ingest/kafkatest",
+	"sql/sqltest",
+}
+
+// testOnly are the importable packages of testTrees. The binary must not
+// link them.
 var testOnly = []string{
-	"github.com/cxpulse/cxpulse/metrics/kpi/chdbdump",
-	"github.com/cxpulse/cxpulse/metrics/kpi/reference",
-	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest",
-	"github.com/cxpulse/cxpulse/ingest/kafkatest",
-	"github.com/cxpulse/cxpulse/sql/sqltest",
+	module + "/metrics/kpi/kpitest/chdbdump",
+	module + "/metrics/kpi/kpitest/reference",
+	module + "/metrics/kpi/kpitest",
+	module + "/ingest/kafkatest",
+	module + "/sql/sqltest",
+}
+
+// inTree reports whether the slash-separated path p is tree or below it.
+func inTree(p, tree string) bool {
+	return p == tree || strings.HasPrefix(p, tree+"/")
+}
+
+// TestOnlyTestsImportTestHelpers parses the imports of every non-test Go
+// file outside testTrees, whatever its build constraints, and fails for
+// each that imports a package of testTrees: the link check below sees only
+// what ./cmd/cxpulse links today, this one sees every product package.
+func TestOnlyTestsImportTestHelpers(t *testing.T) {
+	for _, p := range testOnly {
+		inside := false
+		for _, tree := range testTrees {
+			inside = inside || inTree(p, module+"/"+tree)
+		}
+		require.True(t, inside, "%s is in testOnly but under no testTrees entry", p)
+	}
+	top := moduleRoot(t)
+	var bad []string
+	checked, skipped := 0, 0
+	err := filepath.WalkDir(top, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(top, path)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if path != top && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "node_modules" || d.Name() == "vendor") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go") {
+			return nil
+		}
+		for _, tree := range testTrees {
+			if inTree(rel, tree) {
+				skipped++
+				return nil
+			}
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		checked++
+		for _, spec := range f.Imports {
+			imp, err := strconv.Unquote(spec.Path.Value)
+			if err != nil {
+				return err
+			}
+			for _, tree := range testTrees {
+				if inTree(imp, module+"/"+tree) {
+					bad = append(bad, rel+" imports "+imp)
+				}
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.Greater(t, checked, 50, "the walk found too few product Go files: wrong root?")
+	require.Greater(t, skipped, 5, "the walk found too few test-helper files: are testTrees right?")
+	require.Empty(t, bad, "product code imports a test helper: move the code it needs out of the test tree")
 }
 
 // TestBinaryLinksNoTestHelper lists what ./cmd/cxpulse links and fails when

@@ -15,7 +15,7 @@ import (
 	"github.com/cxpulse/cxpulse/ingest/gen"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
 	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest"
-	"github.com/cxpulse/cxpulse/metrics/kpi/reference"
+	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest/reference"
 )
 
 // slaPolicies are tight enough that generated tickets meet, breach and wait.

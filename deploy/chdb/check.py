@@ -4,9 +4,9 @@ compare every result with what ClickHouse 18.16 gave.
 
 Usage: check.py [--set NAME=VALUE ...] DUMP_DIR [DUMP_DIR ...]
 
-Each DUMP_DIR is written by `go run ./metrics/kpi/chdbdump/cmd` and holds
-schema.sql, events.jsonl, queries.json and meta.json. For each, the database
-cx is created afresh in one on-disk chDB session (MergeTree needs a real
+Each DUMP_DIR is written by `go run ./metrics/kpi/kpitest/chdbdump/cmd` and
+holds schema.sql, events.jsonl, queries.json and meta.json. For each, the
+database cx is created afresh in one on-disk chDB session (MergeTree needs a real
 path), the events are inserted as 18.16 exported them, and every query is run
 and compared: the column names and types (the engine scans into fixed Go
 types), then the rows matched by their key, floats within a relative 1e-9.

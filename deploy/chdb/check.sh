@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Compares dumps of metrics/kpi/chdbdump with a current ClickHouse (chDB):
-# sets up deploy/chdb/.venv with the pinned chDB once (idempotent; installs
-# python3-venv through apt-get when missing), then runs check.py.
+# Compares dumps of metrics/kpi/kpitest/chdbdump with a current ClickHouse
+# (chDB): sets up deploy/chdb/.venv with the pinned chDB once (idempotent;
+# installs python3-venv through apt-get when missing), then runs check.py.
 #
 #   deploy/chdb/check.sh DUMP_DIR [DUMP_DIR ...]
 #

@@ -4,8 +4,8 @@
 # (the first, testdata/golden/pending: pausing SLA clocks, and
 # testdata/golden/experience: retention by service experience) and one
 # generated dataset with what the KPI engine asks 18.16 and what it answers
-# (metrics/kpi/chdbdump, which lists its datasets), then replays them all on
-# chDB (check.sh). Ends with
+# (metrics/kpi/kpitest/chdbdump, which lists its datasets), then replays them
+# all on chDB (check.sh). Ends with
 # `N passed, M failed`; exits non-zero on any difference.
 #
 #   deploy/chdb/run.sh
@@ -26,7 +26,7 @@ if ! (exec 3<>"/dev/tcp/${ADDR%:*}/${ADDR##*:}") 2>/dev/null; then
 fi
 cd "$ROOT"
 rm -rf "$OUT"
-"$GO" build -o "$OUT/chdbdump" ./metrics/kpi/chdbdump/cmd
+"$GO" build -o "$OUT/chdbdump" ./metrics/kpi/kpitest/chdbdump/cmd
 dirs=()
 for ds in $("$OUT/chdbdump" -list); do
 	"$OUT/chdbdump" -dataset "$ds" -out "$OUT/$ds"

@@ -64,11 +64,15 @@ srv_launch() {
 		-cp "$CONF_DIR:/usr/share/java/zookeeper.jar" org.apache.zookeeper.server.quorum.QuorumPeerMain "$CONFIG"
 }
 
-# srv_ready: the four-letter word "ruok" is answered "imok".
+# srv_ready: the four-letter word "stat" reports the server's mode. "ruok"
+# is not enough: it answers "imok" while the server is still loading its
+# database and refuses sessions ("not currently serving requests") for a
+# few tenths of a second more, and a ClickHouse 18.16 that starts in that
+# window with replicated tables exits while loading them.
 srv_ready() {
 	local reply
-	reply=$(timeout 3 bash -c "exec 3<>/dev/tcp/$BIND_HOST/$ZK_PORT; printf ruok >&3; cat <&3" 2>/dev/null) || return 1
-	[[ $reply == imok ]]
+	reply=$(timeout 3 bash -c "exec 3<>/dev/tcp/$BIND_HOST/$ZK_PORT; printf stat >&3; cat <&3" 2>/dev/null) || return 1
+	[[ $reply == *$'\nMode: '* ]]
 }
 
 srv_describe() {

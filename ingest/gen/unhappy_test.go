@@ -11,8 +11,8 @@ import (
 	"github.com/cxpulse/cxpulse/ingest/gen"
 	"github.com/cxpulse/cxpulse/metrics/calendar"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
-	"github.com/cxpulse/cxpulse/metrics/kpi/chdbdump"
-	"github.com/cxpulse/cxpulse/metrics/kpi/reference"
+	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest/chdbdump"
+	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest/reference"
 	"github.com/cxpulse/cxpulse/metrics/sla"
 )
 

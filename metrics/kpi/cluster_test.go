@@ -10,8 +10,8 @@ import (
 
 	"github.com/cxpulse/cxpulse/ingest"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
-	"github.com/cxpulse/cxpulse/metrics/kpi/chdbdump"
 	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest"
+	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest/chdbdump"
 	"github.com/cxpulse/cxpulse/sql/sqltest"
 )
 

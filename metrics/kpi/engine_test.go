@@ -15,9 +15,9 @@ import (
 	"github.com/cxpulse/cxpulse/ingest"
 	"github.com/cxpulse/cxpulse/ingest/event"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
-	"github.com/cxpulse/cxpulse/metrics/kpi/chdbdump"
 	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest"
-	"github.com/cxpulse/cxpulse/metrics/kpi/reference"
+	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest/chdbdump"
+	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest/reference"
 	cxsql "github.com/cxpulse/cxpulse/sql"
 	"github.com/cxpulse/cxpulse/sql/sqltest"
 )

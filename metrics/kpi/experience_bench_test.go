@@ -10,7 +10,7 @@ import (
 	"github.com/cxpulse/cxpulse/ingest"
 	"github.com/cxpulse/cxpulse/ingest/gen"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
-	"github.com/cxpulse/cxpulse/metrics/kpi/chdbdump"
+	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest/chdbdump"
 	"github.com/cxpulse/cxpulse/sql/sqltest"
 )
 

@@ -3,9 +3,11 @@ package kpi_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxpulse/cxpulse/metrics/kpi"
@@ -35,9 +37,10 @@ func TestSnapshotsOfANewerGenerationWin(t *testing.T) {
 
 	// generation 1's late copy of the same as_of, other numbers, a later computed_at
 	db := "`" + l.db + "`"
-	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+db+".kpi_snapshots SELECT job, as_of, as_of_ms, kpi, win, branch, channel, region, team, agent, priority, policy, target, cohort, k, "+
-		"field_names, arrayMap(v -> v + 1000, field_values), computed_at + 60, 1 FROM "+db+".kpi_snapshots WHERE generation = 2"))
-	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+db+".kpi_snapshot_runs SELECT job, as_of, as_of_ms, rows, duration_ms, computed_at + 60, 1 FROM "+db+".kpi_snapshot_runs WHERE generation = 2"))
+	copyRows(t, conn, l.db, "kpi_snapshots", "generation = 2", map[string]string{
+		"field_values": "arrayMap(v -> v + 1000, field_values)", "computed_at": "computed_at + 60", "generation": "1"})
+	copyRows(t, conn, l.db, "kpi_snapshot_runs", "generation = 2", map[string]string{
+		"computed_at": "computed_at + 60", "generation": "1"})
 	back, err := l.snaps.Read(ctx, "all", asOf)
 	require.NoError(t, err)
 	kpitest.RequireSameRows(t, rows, back)
@@ -74,9 +77,10 @@ func TestFoldsOfANewerGenerationWin(t *testing.T) {
 	db := "`" + l.db + "`"
 	// a stale copy of every ticket (no resolution, another branch) by
 	// generation 1, folded "later" by its host's clock
-	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+db+".ticket_facts SELECT ticket_id, opened_ms, 'elsewhere', channel, priority, open_team, open_agent, "+
-		"agent_ms, agent_ids, agent_teams, agent_h, agent_h2, customer_ms, [], reopened_all, pending_all, resumed_all, bitOr(bitShiftLeft(toUInt64(1), 42), toUInt64(toUnixTimestamp(now()) + 3600) * 1000) FROM "+db+".ticket_facts"))
-	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+db+".ticket_fact_folds SELECT bitOr(bitShiftLeft(toUInt64(1), 42), toUInt64(toUnixTimestamp(now()) + 3600) * 1000), 0, 0, 0"))
+	const laterByGeneration1 = "bitOr(bitShiftLeft(toUInt64(1), 42), toUInt64(toUnixTimestamp(now()) + 3600) * 1000)"
+	copyRows(t, conn, l.db, "ticket_facts", "1", map[string]string{
+		"branch": "'elsewhere'", "resolved_all": "[]", "folded_ms": laterByGeneration1})
+	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+db+".ticket_fact_folds (written_ms, folded_ms, from_ms, full) SELECT "+laterByGeneration1+", 0, 0, 0"))
 	for _, reader := range []*kpi.Engine{kpi.NewEngine(conn, l.db).ReadOnly(), kpi.NewEngine(conn, l.db).WithGeneration(2)} {
 		got, err = reader.Compute(ctx, g.Params)
 		require.NoError(t, err)
@@ -123,4 +127,34 @@ func BenchmarkSnapshotWrite(b *testing.B) {
 			}
 		})
 	}
+}
+
+// copyRows inserts into table of database a copy of its rows matching where,
+// naming every column it writes: set gives the expression of each column the
+// copy changes, every other column is copied as it is. The columns are read
+// from system.columns, so a column a migration adds, wherever it goes, is
+// copied too instead of shifting the others; a set entry naming no column
+// fails the test.
+func copyRows(t *testing.T, conn driver.Conn, database, table, where string, set map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := conn.Query(ctx, "SELECT name FROM system.columns WHERE database = ? AND table = ? AND default_kind NOT IN ('MATERIALIZED', 'ALIAS')", database, table)
+	require.NoError(t, err)
+	defer rows.Close()
+	var names, exprs []string
+	used := 0
+	for rows.Next() {
+		var name string
+		require.NoError(t, rows.Scan(&name))
+		expr := "`" + name + "`"
+		if e, ok := set[name]; ok {
+			expr, used = e, used+1
+		}
+		names, exprs = append(names, "`"+name+"`"), append(exprs, expr)
+	}
+	require.NoError(t, rows.Err())
+	require.NotEmpty(t, names, "no columns of %s.%s", database, table)
+	require.Equal(t, len(set), used, "copyRows of %s sets a column the table does not have: %v", table, set)
+	from := "`" + database + "`." + table
+	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+from+" ("+strings.Join(names, ", ")+") SELECT "+strings.Join(exprs, ", ")+" FROM "+from+" WHERE "+where))
 }

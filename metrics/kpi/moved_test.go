@@ -12,7 +12,7 @@ import (
 	"github.com/cxpulse/cxpulse/ingest/event"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
 	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest"
-	"github.com/cxpulse/cxpulse/metrics/kpi/reference"
+	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest/reference"
 	"github.com/cxpulse/cxpulse/metrics/sla"
 	"github.com/cxpulse/cxpulse/sql/sqltest"
 )

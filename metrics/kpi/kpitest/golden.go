@@ -2,7 +2,7 @@
 // testdata/golden (a hand-written event set with hand-derived expected rows)
 // and the row comparisons that check an implementation against it. The
 // ClickHouse engine (metrics/kpi) and the plain-Go reference
-// (metrics/kpi/reference) are both held to the same fixture.
+// (metrics/kpi/kpitest/reference) are both held to the same fixture.
 package kpitest
 
 import (

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest"
-	"github.com/cxpulse/cxpulse/metrics/kpi/reference"
+	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest/reference"
 )
 
 // TestGoldenReference holds the plain-Go reference to the hand-derived rows

@@ -492,7 +492,10 @@ func clusterSchemaSQL() (string, error) {
 		}
 		fmt.Fprintf(&b, "-- %04d_%s\n", m.Version, m.Name)
 		for _, s := range stmts {
-			b.WriteString(s + ";\n\n")
+			if s.EachShard {
+				b.WriteString("-- on one replica of each shard, not ON CLUSTER\n")
+			}
+			b.WriteString(s.SQL + ";\n\n")
 		}
 	}
 	return b.String(), nil

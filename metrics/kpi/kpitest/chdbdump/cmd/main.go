@@ -1,8 +1,8 @@
 // Command cmd dumps a dataset, the KPI queries the engine runs on it and
 // their 18.16 results, for deploy/chdb/check.py (see package chdbdump).
 //
-//	go run ./metrics/kpi/chdbdump/cmd -dataset golden|pending|gen -out DIR
-//	go run ./metrics/kpi/chdbdump/cmd -list   # the datasets, one a line
+//	go run ./metrics/kpi/kpitest/chdbdump/cmd -dataset golden|pending|gen -out DIR
+//	go run ./metrics/kpi/kpitest/chdbdump/cmd -list   # the datasets, one a line
 //
 // It needs the ClickHouse server of deploy/local (CXPULSE_TEST_CLICKHOUSE_ADDR,
 // default 127.0.0.1:9000) and clickhouse-client on PATH.
@@ -19,8 +19,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 
-	"github.com/cxpulse/cxpulse/metrics/kpi/chdbdump"
 	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest"
+	"github.com/cxpulse/cxpulse/metrics/kpi/kpitest/chdbdump"
 	"github.com/cxpulse/cxpulse/sql/sqltest"
 )
 
