@@ -77,25 +77,15 @@ type Field struct {
 	// or with Quantile 0 its _count. A summary's _count is the KPI's
 	// "count" field and its _sum count × mean_seconds.
 	Summary bool
-	// Outcome is the value of the outcome label the field fixes in Metric.
-	Outcome string
-	// Label and LabelValue are any other label the field fixes in Metric:
-	// fields that share a metric tell their series apart by it (retention
-	// by service experience's experience="bad"|"good", reason=..., bound=...).
+	// Label and LabelValue are a label the field fixes in Metric besides a
+	// summary's quantile: fields that share a metric tell their series apart
+	// by it (the SLA decisions' outcome="met"|"breached", retention by
+	// service experience's experience="bad"|"good", reason=..., bound=...).
 	Label, LabelValue string
 	// Unexported says why a field has no Metric.
 	Unexported string
 	// NoPanel says why no dashboard panel shows Metric.
 	NoPanel string
-}
-
-// FixedLabel is the label and value the field fixes in Metric besides a
-// summary's quantile (Outcome, or Label and LabelValue); "" when none.
-func (f Field) FixedLabel() (name, value string) {
-	if f.Outcome != "" {
-		return "outcome", f.Outcome
-	}
-	return f.Label, f.LabelValue
 }
 
 // Unit is what a field's number is in.

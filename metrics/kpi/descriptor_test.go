@@ -55,11 +55,11 @@ func TestDescriptorsAreComplete(t *testing.T) {
 			require.Empty(t, f.Unexported, "%s: a metric and a reason for none", where)
 			require.Regexp(t, metricName, f.Metric, where)
 			summary = summary || f.Summary
-			label, value := f.FixedLabel()
+			label, value := f.Label, f.LabelValue
 			require.Equal(t, label == "", value == "", "%s: a fixed label needs its name and value", where)
-			require.False(t, f.Outcome != "" && f.Label != "", "%s: an outcome and another fixed label", where)
-			require.NotContains(t, []string{"outcome", "quantile", "branch", "window", "channel", "region", "team", "agent", "priority", "policy", "target"},
-				f.Label, "%s: Label %q is a label the exporter sets itself (an outcome is Outcome)", where, f.Label)
+			require.NotContains(t, []string{"quantile", "branch", "window", "channel", "region", "team", "agent", "priority", "policy", "target"},
+				f.Label, "%s: Label %q is a label the exporter sets itself", where, f.Label)
+			require.False(t, f.Summary && label != "", "%s: a summary's fields fix only its quantile", where)
 			// the exporter gives a metric the label names of its first field
 			if prev, ok := labelOf[f.Metric]; ok {
 				require.Equal(t, prev, label, "%s: %s's fields fix different labels", where, f.Metric)

@@ -115,8 +115,8 @@ var descriptors = []Descriptor{
 		Name: SLADecisions, Help: "Tickets whose SLA outcome was decided in each trailing burn window: the SLI of burn-rate alerts.", Job: "tickets",
 		Families: []*Family{ticketsFamily}, Dims: ticketDims, ReadsTickets: true, PerPolicy: true,
 		Fields: []Field{
-			{Name: "met", Unit: Count, Metric: "cxpulse_sla_decisions", Outcome: "met", Help: "Tickets whose SLA outcome was decided in the trailing burn window: met (answered within target) or breached (at the instant the target passed)."},
-			{Name: "breached", Unit: Count, Metric: "cxpulse_sla_decisions", Outcome: "breached", Help: "Tickets whose SLA target passed unmet in the trailing burn window."},
+			{Name: "met", Unit: Count, Metric: "cxpulse_sla_decisions", Label: "outcome", LabelValue: "met", Help: "Tickets whose SLA outcome was decided in the trailing burn window: met (answered within target) or breached (at the instant the target passed)."},
+			{Name: "breached", Unit: Count, Metric: "cxpulse_sla_decisions", Label: "outcome", LabelValue: "breached", Help: "Tickets whose SLA target passed unmet in the trailing burn window."},
 		},
 	},
 	{
