@@ -27,7 +27,15 @@ type Descriptor struct {
 	// Compare says how the branch screen (package compare) compares
 	// branches on it; nil when it does not.
 	Compare *Comparison
+	// samples adds a ticket's samples of the KPI (its per-ticket durations)
+	// to those of its branch in out, for Engine.Samples; nil for a KPI
+	// without samples.
+	samples func(r *run, t *ticketFact, out map[string][]float64)
 }
+
+// HasSamples says Engine.Samples gives the KPI's per-ticket samples: what
+// the medians of a comparison (CompareMedians) are taken from.
+func (d Descriptor) HasSamples() bool { return d.samples != nil }
 
 // Comparison is how branches are compared on a KPI.
 type Comparison struct {

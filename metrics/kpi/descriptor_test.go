@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"context"
 	"regexp"
 	"testing"
 
@@ -87,7 +88,7 @@ func TestDescriptorsAreComplete(t *testing.T) {
 			case CompareNPS:
 				require.True(t, names["promoters"] && names["passives"] && names["detractors"], "%s: NPS counts missing", d.Name)
 			case CompareMedians:
-				require.True(t, summary, "%s: medians of a KPI without samples", d.Name)
+				require.True(t, d.HasSamples(), "%s: medians of a KPI without samples", d.Name)
 			default:
 				t.Fatalf("%s: comparison method %q", d.Name, c.Method)
 			}
@@ -95,6 +96,8 @@ func TestDescriptorsAreComplete(t *testing.T) {
 		if summary {
 			require.True(t, names["count"] && names["mean_seconds"], "%s: a summary needs count and mean_seconds for its _count and _sum", d.Name)
 		}
+		// a summary is exported from the samples Engine.Samples gives
+		require.Equal(t, summary, d.HasSamples(), "%s: a summary metric and samples go together", d.Name)
 	}
 	for _, name := range []string{NPS, CSAT, CES, FirstResponse, NextResponse, Resolution, Reopen, FCR, Volume,
 		SLA, SLANow, SLADecisions, Complaints, Retention, Cohort, Punctuality, PromiseKept, Pending, Experience} {
@@ -125,5 +128,15 @@ func TestEveryQueryHasAFamily(t *testing.T) {
 		"ticket_fold_done": true, "ticket_fold_tombstones": true}
 	for _, v := range cxsql.KPIVariants() {
 		require.True(t, named[v.Name] || fold[v.Name], "sql/kpi/%s.sql (form %s): no family reads it", v.Name, v.Label)
+	}
+}
+
+// Engine.Samples refuses a KPI without samples before it reads anything,
+// naming those that have them.
+func TestSamplesOfAKPIWithout(t *testing.T) {
+	require.Equal(t, []string{FirstResponse, NextResponse, Resolution}, sampledKPIs())
+	for _, name := range []string{NPS, SLA, "no_such_kpi"} {
+		_, err := (&Engine{}).Samples(context.Background(), Params{}, name, Window{})
+		require.EqualError(t, err, `samples of "`+name+`": only first_response, next_response, resolution have samples`)
 	}
 }

@@ -50,6 +50,7 @@ var descriptors = []Descriptor{
 			{Name: "p95_seconds", Unit: Seconds, Metric: "cxpulse_first_response_seconds", Quantile: 0.95, Summary: true, Help: "95th percentile of the first-response time, business seconds."},
 		},
 		Compare: &Comparison{Title: "First-response time (median)", Unit: Seconds, Method: CompareMedians},
+		samples: (*run).firstResponseSamples,
 	},
 	{
 		Name: NextResponse, Help: "Time from a customer message after the first response to the next agent reply, business seconds.", Job: "tickets",
@@ -59,6 +60,7 @@ var descriptors = []Descriptor{
 			{Name: "mean_seconds", Unit: Seconds, Metric: "cxpulse_next_response_mean_seconds", Help: "Mean next-response time, business seconds.", NoPanel: meanOnly},
 			{Name: "p90_seconds", Unit: Seconds, Metric: "cxpulse_next_response_seconds", Quantile: 0.9, Summary: true, Help: "Next-response time (customer message to the next agent reply), business seconds: p90, sum and count."},
 		},
+		samples: (*run).nextResponseSamples,
 	},
 	{
 		Name: Resolution, Help: "Time from a ticket's opening to its resolution, pauses excluded when pending, business seconds.", Job: "tickets",
@@ -70,6 +72,7 @@ var descriptors = []Descriptor{
 			{Name: "p90_seconds", Unit: Seconds, Metric: "cxpulse_resolution_seconds", Quantile: 0.9, Summary: true, Help: "90th percentile of the resolution time, business seconds."},
 		},
 		Compare: &Comparison{Title: "Resolution time (median)", Unit: Seconds, Method: CompareMedians},
+		samples: (*run).resolutionSamples,
 	},
 	{
 		Name: Reopen, Help: "The share of resolved tickets that were reopened.", Job: "tickets",
