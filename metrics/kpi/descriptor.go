@@ -27,6 +27,8 @@ type Descriptor struct {
 	// Compare says how the branch screen (package compare) compares
 	// branches on it; nil when it does not.
 	Compare *Comparison
+	// Tile puts it on the overview page's fleet tiles; nil when not there.
+	Tile *Tile
 	// samples adds a ticket's samples of the KPI (its per-ticket durations)
 	// to those of its branch in out, for Engine.Samples; nil for a KPI
 	// without samples.
@@ -47,6 +49,29 @@ type Comparison struct {
 	// the sum of the Trials fields.
 	Successes string
 	Trials    []string
+	// Screen, when not 0, is the KPI's place (from 1) in the compare job's
+	// screen of the branches, whose flags and funnels /metrics serves in
+	// that order (cxpulse_branch_flagged, cxpulse_compare_*). A per-policy
+	// KPI is screened only when policies are configured.
+	Screen int
+	// League says the overview page ranks the branches on it, under its
+	// Tile's title.
+	League bool
+}
+
+// Tile is a KPI's tile on the overview page: the fleet's value of one field
+// and its trend, shown in the field's unit. A per-policy KPI's tile is the
+// first policy's first-response target.
+type Tile struct {
+	Place int // among the tiles, from 1
+	Title string
+	Value string // the field shown
+	// N are the fields whose sum is the sample size behind Value.
+	N []string
+	// Margin is a field of ± units around Value, shown as its interval;
+	// "" for none.
+	Margin         string
+	HigherIsBetter bool
 }
 
 // CompareMethod is the statistics a comparison uses.

@@ -3,6 +3,7 @@ package kpi
 import (
 	"context"
 	"regexp"
+	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -138,5 +139,46 @@ func TestSamplesOfAKPIWithout(t *testing.T) {
 	for _, name := range []string{NPS, SLA, "no_such_kpi"} {
 		_, err := (&Engine{}).Samples(context.Background(), Params{}, name, Window{})
 		require.EqualError(t, err, `samples of "`+name+`": only first_response, next_response, resolution have samples`)
+	}
+}
+
+// The places of the compare job's screen and of the overview page's tiles
+// are 1…n, each once; a tile shows fields of its KPI, and a league (ranked
+// under its tile's title) agrees with its tile on which way is better.
+func TestScreenAndTiles(t *testing.T) {
+	var screen, tiles []int
+	for _, d := range Descriptors() {
+		if c := d.Compare; c != nil {
+			if c.Screen != 0 {
+				screen = append(screen, c.Screen)
+			}
+			if c.League {
+				require.NotNil(t, d.Tile, "%s: a league is titled by its tile, and it has none", d.Name)
+				require.Equal(t, c.HigherIsBetter, d.Tile.HigherIsBetter, "%s: league and tile disagree on which way is better", d.Name)
+			}
+		}
+		tile := d.Tile
+		if tile == nil {
+			continue
+		}
+		tiles = append(tiles, tile.Place)
+		require.NotEmpty(t, tile.Title, d.Name)
+		require.NotEmpty(t, tile.N, "%s: a tile needs its sample size", d.Name)
+		for _, f := range append([]string{tile.Value}, tile.N...) {
+			_, ok := d.Field(f)
+			require.True(t, ok, "%s: tile shows field %q, no such field", d.Name, f)
+		}
+		if tile.Margin != "" {
+			m, ok := d.Field(tile.Margin)
+			v, _ := d.Field(tile.Value)
+			require.True(t, ok && m.Unit == v.Unit, "%s: a tile's margin is a field in its value's unit", d.Name)
+		}
+	}
+	for what, places := range map[string][]int{"screen": screen, "tiles": tiles} {
+		require.NotEmpty(t, places, what)
+		sort.Ints(places)
+		for i, p := range places {
+			require.Equal(t, i+1, p, "%s places are not 1…%d, each once: %v", what, len(places), places)
+		}
 	}
 }
