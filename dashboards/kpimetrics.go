@@ -7,7 +7,7 @@ import "github.com/cxpulse/cxpulse/metrics/kpi"
 // panels with it, and a misspelt KPI or field panics in every test.
 // A summary or a metric that fields tell apart by a label is named by its
 // first field; the panels select the quantile or label themselves.
-// TestNoKPIMetricLiterals keeps literals of these names out of the panels.
+// TestNoMetricLiterals keeps literals of these names out of the panels.
 var (
 	metricNPSResponses                    = kpi.Metric(kpi.NPS, "responses")
 	metricNPSPromoters                    = kpi.Metric(kpi.NPS, "promoters")

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/grafana-tools/sdk"
+
+	"github.com/cxpulse/cxpulse/metrics/expose"
 )
 
 // burnWindows are the long windows of the multiwindow burn-rate alerts
@@ -19,7 +21,7 @@ func burnRate(matchers []string, target, window string, by ...string) string {
 	m := append(append([]string{}, matchers...), fmt.Sprintf(`target="%s"`, target), fmt.Sprintf(`window="%s"`, window))
 	breached := sum(series(metricSLADecisions, append(m, `outcome="breached"`)...), by...)
 	all := sum(series(metricSLADecisions, m...), by...)
-	return "(" + ratio(breached, all) + ") / on (policy) group_left () (1 - max by (policy) (cxpulse_sla_objective_ratio))"
+	return "(" + ratio(breached, all) + ") / on (policy) group_left () (1 - max by (policy) (" + expose.MetricSLAObjective + "))"
 }
 
 // Response covers response times and SLAs: percentiles by channel, SLA
