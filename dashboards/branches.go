@@ -20,28 +20,28 @@ func Branches() *sdk.Board {
 		expr string
 		col  column
 	}{
-		{by("cxpulse_nps", m), colNumber("", "NPS", fNPS)},
-		{by("cxpulse_nps_margin_of_error", m), colNumber("", "NPS ±", field{unit: unitNone, decimals: ip(1)})},
-		{count("cxpulse_nps_responses", m), colNumber("", "NPS answers", fCount)},
-		{by("cxpulse_csat_ratio", m), colNumber("", "CSAT", fRatio(thrCSAT))},
-		{count("cxpulse_csat_responses", m), colNumber("", "CSAT answers", fCount)},
-		{by("cxpulse_ces_mean", m), colNumber("", "CES", fCES)},
-		{count("cxpulse_ces_responses", m), colNumber("", "CES answers", fCount)},
-		{by("cxpulse_first_response_seconds", m, `quantile="0.9"`), colNumber("", "FRT p90", fSeconds(thrFirstResponse))},
-		{count("cxpulse_first_response_tickets", m), colNumber("", "FRT tickets", fCount)},
+		{by(metricNPS, m), colNumber("", "NPS", fNPS)},
+		{by(metricNPSMarginOfError, m), colNumber("", "NPS ±", field{unit: unitNone, decimals: ip(1)})},
+		{count(metricNPSResponses, m), colNumber("", "NPS answers", fCount)},
+		{by(metricCSATRatio, m), colNumber("", "CSAT", fRatio(thrCSAT))},
+		{count(metricCSATResponses, m), colNumber("", "CSAT answers", fCount)},
+		{by(metricCESMean, m), colNumber("", "CES", fCES)},
+		{count(metricCESResponses, m), colNumber("", "CES answers", fCount)},
+		{by(metricFirstResponseSeconds, m, `quantile="0.9"`), colNumber("", "FRT p90", fSeconds(thrFirstResponse))},
+		{count(metricFirstResponseTickets, m), colNumber("", "FRT tickets", fCount)},
 		{attainment(m, "branch"), colNumber("", "SLA attainment", fRatio(thrAttainment))},
 		{decided(m, "branch"), colNumber("", "SLA decided", fCount)},
-		{by("cxpulse_fcr_ratio", m), colNumber("", "FCR", fRatio(thrFCR))},
-		{by("cxpulse_reopen_ratio", m), colNumber("", "Reopened", fRatio(thrReopen))},
-		{count("cxpulse_tickets_resolved", m), colNumber("", "Resolved", fCount)},
-		{by("cxpulse_retention_ratio", perBranch), colNumber("", "Retention", fRatio(thrRetention))},
-		{count("cxpulse_customers_previous", perBranch), colNumber("", "Customers before", fCount)},
-		{by("cxpulse_punctuality_on_time_ratio", perBranch), colNumber("", "On time", fRatio(thrPunctuality))},
-		{count("cxpulse_appointments_started", perBranch), colNumber("", "Appointments", fCount)},
-		{by("cxpulse_promise_kept_ratio", perBranch), colNumber("", "Promise kept", fRatio(thrPromiseKept))},
-		{count("cxpulse_callbacks_promised", perBranch), colNumber("", "Callbacks", fCount)},
-		{by("cxpulse_complaints_per_100_tickets", m), colNumber("", "Complaints /100", field{unit: unitNone, decimals: ip(2), thresholds: thrComplaints})},
-		{count("cxpulse_tickets_opened", m), colNumber("", "Tickets", fCount)},
+		{by(metricFCRRatio, m), colNumber("", "FCR", fRatio(thrFCR))},
+		{by(metricReopenRatio, m), colNumber("", "Reopened", fRatio(thrReopen))},
+		{count(metricTicketsResolved, m), colNumber("", "Resolved", fCount)},
+		{by(metricRetentionRatio, perBranch), colNumber("", "Retention", fRatio(thrRetention))},
+		{count(metricCustomersPrevious, perBranch), colNumber("", "Customers before", fCount)},
+		{by(metricPunctualityOnTimeRatio, perBranch), colNumber("", "On time", fRatio(thrPunctuality))},
+		{count(metricAppointmentsStarted, perBranch), colNumber("", "Appointments", fCount)},
+		{by(metricPromiseKeptRatio, perBranch), colNumber("", "Promise kept", fRatio(thrPromiseKept))},
+		{count(metricCallbacksPromised, perBranch), colNumber("", "Callbacks", fCount)},
+		{by(metricComplaintsPer100Tickets, m), colNumber("", "Complaints /100", field{unit: unitNone, decimals: ip(2), thresholds: thrComplaints})},
+		{count(metricTicketsOpened, m), colNumber("", "Tickets", fCount)},
 	}
 	// Two tables of eleven KPI columns each: every header is legible and
 	// each table fits a 1280 px screen without scrolling sideways.
@@ -86,48 +86,48 @@ func Branches() *sdk.Board {
 	b.add(8, 8, barGauge("Tickets opened per branch",
 		"Tickets opened in the window per selected branch in the selected channel (cxpulse_tickets_opened): the volume every other number rests on.",
 		field{unit: unitShort, decimals: ip(0), min: fp(0), thresholds: neutral()},
-		promNow(count("cxpulse_tickets_opened", m), "{{branch}}")))
+		promNow(count(metricTicketsOpened, m), "{{branch}}")))
 	b.add(8, 8, timeseries("Channel mix, selected branches",
 		"Share of each channel in the tickets opened in the window, over the selected branches: Σcxpulse_tickets_opened of the channel / Σ of all channels (cxpulse_tickets_channel_share_ratio is the same share per branch). Stacked to 100 %.",
 		field{unit: unitRatio, min: fp(0), max: fp(1), decimals: ip(1), thresholds: neutral(), stacked: true, fillOpacity: 40},
-		prom(sum(series("cxpulse_tickets_opened", mBranches, mChannels, mWindow), "channel")+
-			" / on () group_left () ("+sum(series("cxpulse_tickets_opened", mBranches, mChannelAll, mWindow))+" > 0)", "{{channel}}")))
+		prom(sum(series(metricTicketsOpened, mBranches, mChannels, mWindow), "channel")+
+			" / on () group_left () ("+sum(series(metricTicketsOpened, mBranches, mChannelAll, mWindow))+" > 0)", "{{channel}}")))
 	b.add(8, 8, barGauge("Self-service share per branch",
 		"Share of each selected branch's tickets opened through self-service in the window (cxpulse_tickets_self_service_ratio, channel \"all\"): customers who helped themselves.",
 		field{unit: unitRatio, min: fp(0), max: fp(1), decimals: ip(1), thresholds: neutral()},
-		promNow(by("cxpulse_tickets_self_service_ratio", perBranch), "{{branch}}")))
+		promNow(by(metricTicketsSelfServiceRatio, perBranch), "{{branch}}")))
 
 	b.row("Punctuality, promises and complaints", "Per branch: appointments started on time, callbacks done as promised, complaints per 100 tickets.")
 	b.add(8, 9, barGauge("Appointments started on time",
 		"Share of appointments, due in the window, that started within the grace (kpi.punctuality_grace, default 5 min) of their scheduled time, per branch (cxpulse_punctuality_on_time_ratio). Red below 80 %, green from 90 %.",
-		fRatio(thrPunctuality), promNow(by("cxpulse_punctuality_on_time_ratio", perBranch), "{{branch}}")))
+		fRatio(thrPunctuality), promNow(by(metricPunctualityOnTimeRatio, perBranch), "{{branch}}")))
 	b.add(8, 9, barGauge("Callback promises kept",
 		"Share of callbacks promised for the window that were completed by their due time, per branch (cxpulse_promise_kept_ratio). Red below 80 %, green from 90 %.",
-		fRatio(thrPromiseKept), promNow(by("cxpulse_promise_kept_ratio", perBranch), "{{branch}}")))
+		fRatio(thrPromiseKept), promNow(by(metricPromiseKeptRatio, perBranch), "{{branch}}")))
 	b.add(8, 9, barGauge("Complaints per 100 tickets",
 		"complaint.filed events per 100 tickets opened in the window, per branch (cxpulse_complaints_per_100_tickets). Green below 1, red from 2. Most unhappy customers never complain: read it with retention.",
 		field{unit: unitNone, decimals: ip(2), min: fp(0), thresholds: thrComplaints},
-		promNow(by("cxpulse_complaints_per_100_tickets", m), "{{branch}}")))
+		promNow(by(metricComplaintsPer100Tickets, m), "{{branch}}")))
 	b.add(12, 8, timeseries("Late appointments: mean delay",
 		"Mean delay of the appointments that started late (after the grace), per branch, in seconds (cxpulse_punctuality_late_mean_delay_seconds), and the p90 delay of all the started ones (cxpulse_punctuality_delay_p90_seconds), by due time in the window. A negative delay is an early start.",
 		field{unit: unitSeconds, thresholds: neutral()},
-		prom(by("cxpulse_punctuality_late_mean_delay_seconds", perBranch), "{{branch}} mean late"),
-		prom(by("cxpulse_punctuality_delay_p90_seconds", perBranch), "{{branch}} p90"),
+		prom(by(metricPunctualityLateMeanDelaySeconds, perBranch), "{{branch}} mean late"),
+		prom(by(metricPunctualityDelayP90Seconds, perBranch), "{{branch}} p90"),
 	))
 	b.add(12, 8, timeseries("Complaint rate",
 		"Complaints per 100 tickets opened over the rolling window, per branch (cxpulse_complaints_per_100_tickets). The dashed lines are the amber (1) and red (2) marks.",
 		field{unit: unitNone, thresholds: thrComplaints, thresholdsStyle: "dashed"},
-		prom(by("cxpulse_complaints_per_100_tickets", m), "{{branch}}"),
+		prom(by(metricComplaintsPer100Tickets, m), "{{branch}}"),
 	))
 	b.add(12, 8, timeseries("Punctuality over time",
 		"Punctuality per branch over time (cxpulse_punctuality_on_time_ratio); dashed lines at the amber (80 %) and green (90 %) marks.",
 		field{unit: unitRatio, max: fp(1), thresholds: thrPunctuality, thresholdsStyle: "dashed"},
-		prom(by("cxpulse_punctuality_on_time_ratio", perBranch), "{{branch}}"),
+		prom(by(metricPunctualityOnTimeRatio, perBranch), "{{branch}}"),
 	))
 	b.add(12, 8, timeseries("Promises kept over time",
 		"Promise-kept share per branch over time (cxpulse_promise_kept_ratio); dashed lines at the amber (80 %) and green (90 %) marks.",
 		field{unit: unitRatio, max: fp(1), thresholds: thrPromiseKept, thresholdsStyle: "dashed"},
-		prom(by("cxpulse_promise_kept_ratio", perBranch), "{{branch}}"),
+		prom(by(metricPromiseKeptRatio, perBranch), "{{branch}}"),
 	))
 	return b.done()
 }

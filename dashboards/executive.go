@@ -20,7 +20,7 @@ func Executive() *sdk.Board {
 	b.add(4, 7, gauge("CSAT",
 		"Customer satisfaction: the share of survey.csat answers scoring 4–5 of 5, Σcxpulse_csat_satisfied / Σcxpulse_csat_responses."+
 			selected+" Red below 70 %, green from 80 %.",
-		fRatio(thrCSAT), rawPromNow(sumRatio("cxpulse_csat_satisfied", "cxpulse_csat_responses", m), "CSAT", false)))
+		fRatio(thrCSAT), rawPromNow(sumRatio(metricCSATSatisfied, metricCSATResponses, m), "CSAT", false)))
 	b.add(4, 7, gauge("CES",
 		"Customer effort score: mean survey.ces answer, 1–7, where 7 means the issue was easy to get handled. The answer-weighted mean of cxpulse_ces_mean (Σ mean·N / ΣN)."+
 			selected+" Red below 4.5, green from 5.5.",
@@ -28,7 +28,7 @@ func Executive() *sdk.Board {
 	b.add(4, 7, gauge("Retention",
 		"Rolling retention: customers active both in the previous window and in this one, over those active in the previous window (Σcxpulse_customers_retained / Σcxpulse_customers_previous). Per branch only, so the Channel variable does not apply."+
 			selected+" Red below 50 %, green from 70 %.",
-		fRatio(thrRetention), rawPromNow(sumRatio("cxpulse_customers_retained", "cxpulse_customers_previous", perBranch), "Retention", false)))
+		fRatio(thrRetention), rawPromNow(sumRatio(metricCustomersRetained, metricCustomersPrevious, perBranch), "Retention", false)))
 	b.add(4, 7, gauge("SLA attainment",
 		"Share of SLA targets met: met / (met + breached) over every policy and both targets (first response, resolution) of the tickets opened in the window; tickets still within their target (pending) are left out. From cxpulse_sla_met and cxpulse_sla_breached."+
 			selected+" Amber below the default objective of 95 %, red below 90 %.",
@@ -36,11 +36,11 @@ func Executive() *sdk.Board {
 	b.add(4, 7, barGauge("Sample sizes",
 		"How many answers and tickets stand behind the headline numbers, over the window, summed over the selected branches: NPS, CSAT and CES are survey answers (cxpulse_nps_responses, cxpulse_csat_responses, cxpulse_ces_responses), SLA the decided targets (cxpulse_sla_met + cxpulse_sla_breached), Retention the previously active customers (cxpulse_customers_previous, the retention denominator). A bar is red below 30: an NPS on fewer than 30 answers is flagged low-confidence and moves by many points from one answer.",
 		field{unit: unitShort, decimals: ip(0), thresholds: thrSampleSize},
-		promNow(sum(series("cxpulse_nps_responses", m...)), "NPS"),
-		promNow(sum(series("cxpulse_csat_responses", m...)), "CSAT"),
-		promNow(sum(series("cxpulse_ces_responses", m...)), "CES"),
+		promNow(sum(series(metricNPSResponses, m...)), "NPS"),
+		promNow(sum(series(metricCSATResponses, m...)), "CSAT"),
+		promNow(sum(series(metricCESResponses, m...)), "CES"),
 		promNow(decided(m), "SLA"),
-		promNow(sum(series("cxpulse_customers_previous", perBranch...)), "Retention"),
+		promNow(sum(series(metricCustomersPrevious, perBranch...)), "Retention"),
 	))
 
 	b.row("Trends", "Each point is the KPI over the rolling window ending at that instant, as the KPI jobs computed it: a 30d window moves slowly by design.")
@@ -54,8 +54,8 @@ func Executive() *sdk.Board {
 	b.add(12, 9, timeseries("CSAT, retention and SLA attainment",
 		"The ratios of the headline gauges over time, computed the same way (Σ numerators / Σ denominators of the selected branches). The dashed lines are the SLA objective's 90 % and 95 % marks.",
 		field{unit: unitRatio, max: fp(1), thresholds: thrAttainment, thresholdsStyle: "dashed"},
-		prom(sumRatio("cxpulse_csat_satisfied", "cxpulse_csat_responses", m), "CSAT"),
-		prom(sumRatio("cxpulse_customers_retained", "cxpulse_customers_previous", perBranch), "retention"),
+		prom(sumRatio(metricCSATSatisfied, metricCSATResponses, m), "CSAT"),
+		prom(sumRatio(metricCustomersRetained, metricCustomersPrevious, perBranch), "retention"),
 		prom(attainment(m), "SLA attainment"),
 	))
 	b.add(12, 8, timeseries("CES over time",
@@ -66,18 +66,18 @@ func Executive() *sdk.Board {
 	b.add(12, 8, timeseries("Tickets opened and complaints",
 		"Volume behind the KPIs: tickets opened in the window (cxpulse_tickets_opened) and complaint.filed events in the window (cxpulse_complaints), summed over the selected branches.",
 		field{unit: unitShort, thresholds: neutral()},
-		prom(sum(series("cxpulse_tickets_opened", m...)), "tickets opened"),
-		prom(sum(series("cxpulse_complaints", m...)), "complaints"),
+		prom(sum(series(metricTicketsOpened, m...)), "tickets opened"),
+		prom(sum(series(metricComplaints, m...)), "complaints"),
 	))
 
 	b.row("Best and worst branches", "Ranked at the end of the time range. Only branches with enough data are ranked, so that a branch with three answers cannot top the list.")
-	npsGuard := " and on (branch) (" + series("cxpulse_nps_low_confidence", m...) + " == 0)"
+	npsGuard := " and on (branch) (" + series(metricNPSLowConfidence, m...) + " == 0)"
 	b.add(6, 8, barGauge("Top 5 branches by NPS",
 		"The five selected branches with the highest NPS (cxpulse_nps) in the window, among those with at least 30 answers (cxpulse_nps_low_confidence == 0).",
-		fNPS, promNow("sort_desc(topk(5, "+series("cxpulse_nps", m...)+npsGuard+"))", "{{branch}}")))
+		fNPS, promNow("sort_desc(topk(5, "+series(metricNPS, m...)+npsGuard+"))", "{{branch}}")))
 	b.add(6, 8, barGauge("Bottom 5 branches by NPS",
 		"The five selected branches with the lowest NPS (cxpulse_nps) in the window, among those with at least 30 answers (cxpulse_nps_low_confidence == 0).",
-		fNPS, promNow("sort(bottomk(5, "+series("cxpulse_nps", m...)+npsGuard+"))", "{{branch}}")))
+		fNPS, promNow("sort(bottomk(5, "+series(metricNPS, m...)+npsGuard+"))", "{{branch}}")))
 	attGuard := " and on (branch) (" + decided(m, "branch") + " >= 30)"
 	b.add(6, 8, barGauge("Top 5 branches by SLA attainment",
 		"The five selected branches with the highest SLA attainment (met / (met + breached), all policies and targets) in the window, among those with at least 30 decided tickets.",

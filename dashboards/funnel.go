@@ -1,6 +1,10 @@
 package dashboards
 
-import "github.com/grafana-tools/sdk"
+import (
+	"github.com/grafana-tools/sdk"
+
+	"github.com/cxpulse/cxpulse/metrics/expose"
+)
 
 // funnelPlot is a Grafana XY chart, v2 of Grafana 11.3+ (not modelled by the SDK) of the compare
 // job's funnel for one KPI: each selected branch's value (points) against
@@ -15,9 +19,9 @@ func funnelPlot(title, description, kpi string, y field) *sdk.Panel {
 		return rawPromNow(maxBy(series(metric, append(append([]string{}, m...), extra...)...), "branch"), "", true)
 	}
 	limit := func(level, bound string) rawTarget {
-		return q("cxpulse_compare_limit", `level="`+level+`"`, `bound="`+bound+`"`)
+		return q(expose.MetricCompareLimit, `level="`+level+`"`, `bound="`+bound+`"`)
 	}
-	targets := []rawTarget{q("cxpulse_compare_answers"), q("cxpulse_compare_value"),
+	targets := []rawTarget{q(expose.MetricCompareAnswers), q(expose.MetricCompareValue),
 		limit("0.95", "lower"), limit("0.95", "upper"), limit("0.998", "lower"), limit("0.998", "upper")}
 	names := []string{"answers", "value", "95 % lower", "95 % upper", "99.8 % lower", "99.8 % upper"}
 	rename := map[string]interface{}{"Time": "", "branch": "branch"}

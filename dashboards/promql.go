@@ -3,20 +3,6 @@ package dashboards
 import (
 	"fmt"
 	"strings"
-
-	"github.com/cxpulse/cxpulse/metrics/kpi"
-)
-
-// The series the combinations below add up, by the KPI field they export
-// (metrics/kpi/descriptors.go): a renamed metric changes here with it.
-var (
-	metricSLAMet        = kpi.Metric(kpi.SLA, "met")
-	metricSLABreached   = kpi.Metric(kpi.SLA, "breached")
-	metricNPSPromoters  = kpi.Metric(kpi.NPS, "promoters")
-	metricNPSDetractors = kpi.Metric(kpi.NPS, "detractors")
-	metricNPSResponses  = kpi.Metric(kpi.NPS, "responses")
-	metricCESMean       = kpi.Metric(kpi.CES, "mean_score")
-	metricCESResponses  = kpi.Metric(kpi.CES, "responses")
 )
 
 // Label matchers bound to the template variables. $branch never holds the

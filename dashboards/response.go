@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/grafana-tools/sdk"
+
+	"github.com/cxpulse/cxpulse/metrics/expose"
 )
 
 // burnWindows are the long windows of the multiwindow burn-rate alerts
@@ -17,9 +19,9 @@ var burnWindows = []string{"1h", "6h", "1d", "3d"}
 // expression as the burn-rate alert rules.
 func burnRate(matchers []string, target, window string, by ...string) string {
 	m := append(append([]string{}, matchers...), fmt.Sprintf(`target="%s"`, target), fmt.Sprintf(`window="%s"`, window))
-	breached := sum(series("cxpulse_sla_decisions", append(m, `outcome="breached"`)...), by...)
-	all := sum(series("cxpulse_sla_decisions", m...), by...)
-	return "(" + ratio(breached, all) + ") / on (policy) group_left () (1 - max by (policy) (cxpulse_sla_objective_ratio))"
+	breached := sum(series(metricSLADecisions, append(m, `outcome="breached"`)...), by...)
+	all := sum(series(metricSLADecisions, m...), by...)
+	return "(" + ratio(breached, all) + ") / on (policy) group_left () (1 - max by (policy) (" + expose.MetricSLAObjective + "))"
 }
 
 // Response covers response times and SLAs: percentiles by channel, SLA
@@ -37,23 +39,23 @@ func Response() *sdk.Board {
 	b.row("Response times ($window)", "Quantiles of the tickets opened in the rolling window, as the KPI engine computed them.")
 	b.add(12, 8, timeseries("First response time, fleet: p50, p90, p95",
 		"Time from a ticket's opening to the first agent reply, over the tickets opened in the window that got one, for the whole fleet and the selected channel (cxpulse_first_response_seconds{branch=\"all\"}, quantile 0.5, 0.9, 0.95). Not filtered by Branch."+business+priorityNote+" Dashed lines: amber from 80 % of the default policy's 4 h target, red past it.",
-		frtField, prom(maxBy(series("cxpulse_first_response_seconds", mFleet, mChannel, mWindow), "quantile"), "p{{quantile}}")))
+		frtField, prom(maxBy(series(metricFirstResponseSeconds, mFleet, mChannel, mWindow), "quantile"), "p{{quantile}}")))
 	b.add(12, 8, timeseries("First response time p90 by channel, fleet",
 		"p90 of the first response time per channel for the whole fleet (cxpulse_first_response_seconds{branch=\"all\", quantile=\"0.9\"}). Not filtered by Branch or Channel."+business,
-		frtField, prom(maxBy(series("cxpulse_first_response_seconds", append(fleetChannels, `quantile="0.9"`)...), "channel"), "{{channel}}")))
+		frtField, prom(maxBy(series(metricFirstResponseSeconds, append(fleetChannels, `quantile="0.9"`)...), "channel"), "{{channel}}")))
 	b.add(12, 8, timeseries("First response time p90 per branch",
 		"p90 of the first response time of each selected branch in the selected channel (cxpulse_first_response_seconds{quantile=\"0.9\"})."+business,
-		frtField, prom(maxBy(series("cxpulse_first_response_seconds", append(m, `quantile="0.9"`)...), "branch"), "{{branch}}")))
+		frtField, prom(maxBy(series(metricFirstResponseSeconds, append(m, `quantile="0.9"`)...), "branch"), "{{branch}}")))
 	b.add(12, 8, timeseries("Resolution time p90 by channel, fleet",
 		"p90 of the time from opening to the first ticket.resolved, over the resolved tickets opened in the window, per channel, whole fleet (cxpulse_resolution_seconds{branch=\"all\", quantile=\"0.9\"}). Not filtered by Branch or Channel."+business+" Dashed lines: amber from 80 % of the default policy's 72 h target, red past it.",
-		resField, prom(maxBy(series("cxpulse_resolution_seconds", append(fleetChannels, `quantile="0.9"`)...), "channel"), "{{channel}}")))
+		resField, prom(maxBy(series(metricResolutionSeconds, append(fleetChannels, `quantile="0.9"`)...), "channel"), "{{channel}}")))
 	b.add(12, 8, timeseries("Resolution time per branch: p50 and p90",
 		"Median and p90 resolution time of each selected branch in the selected channel (cxpulse_resolution_seconds)."+business,
-		resField, prom(maxBy(series("cxpulse_resolution_seconds", m...), "branch", "quantile"), "{{branch}} p{{quantile}}")))
+		resField, prom(maxBy(series(metricResolutionSeconds, m...), "branch", "quantile"), "{{branch}} p{{quantile}}")))
 	b.add(12, 8, timeseries("Next response time p90 by channel, fleet",
 		"p90 of the next response time: after the first reply, from the first message of a run of customer messages to the agent's answer (cxpulse_next_response_seconds{branch=\"all\", quantile=\"0.9\"}), per channel, whole fleet."+business,
 		field{unit: unitSeconds, min: fp(0), thresholds: neutral()},
-		prom(maxBy(series("cxpulse_next_response_seconds", append(fleetChannels, `quantile="0.9"`)...), "channel"), "{{channel}}")))
+		prom(maxBy(series(metricNextResponseSeconds, append(fleetChannels, `quantile="0.9"`)...), "channel"), "{{channel}}")))
 	b.add(24, 7, table("Response times by priority (ClickHouse, calendar time)",
 		"Tickets opened in the dashboard's time range in the selected branches and channel, by priority, computed from the raw events (cxpulse.events) because priority is not exported to Prometheus: first response p50/p90 and resolution p50/p90 in calendar (wall-clock) time, not business hours, so they run longer than the Prometheus panels for tickets that wait over nights and weekends. Events are counted as of the end of the range; replies and resolutions after it are not seen. Answered and resolved are the sample sizes.",
 		0, false,
@@ -80,9 +82,9 @@ func Response() *sdk.Board {
 	b.add(6, 8, timeseries("Met, breached and pending tickets",
 		"Tickets opened in the window per outcome, all policies and targets, selected branches and channel: met (event within target), breached (late, or still waiting past the target), pending (waiting within the target). From cxpulse_sla_met, _breached and _pending.",
 		field{unit: unitShort, thresholds: neutral(), stacked: true, fillOpacity: 60, drawStyle: "bars"},
-		prom(sum(series("cxpulse_sla_met", m...)), "met"),
-		prom(sum(series("cxpulse_sla_breached", m...)), "breached"),
-		prom(sum(series("cxpulse_sla_pending", m...)), "pending"),
+		prom(sum(series(metricSLAMet, m...)), "met"),
+		prom(sum(series(metricSLABreached, m...)), "breached"),
+		prom(sum(series(metricSLAPending, m...)), "pending"),
 	))
 
 	now := ms(mBranches, mChannel) // breaching-now series carry the lookback as window
@@ -90,18 +92,18 @@ func Response() *sdk.Board {
 	b.add(12, 8, timeseries("Tickets breaching now and at risk",
 		"Per policy and target, tickets with no first response (resolution) yet that are past their target now (breaching, cxpulse_sla_breaching_now) or past 80 % of it (at risk, cxpulse_sla_at_risk: the ones a team lead can still save), and all the tickets waiting for that event (open, cxpulse_sla_open), in the selected branches and channel.",
 		field{unit: unitShort, thresholds: neutral()},
-		prom(sum(series("cxpulse_sla_breaching_now", now...), "policy", "target"), "breaching {{policy}} · {{target}}"),
-		prom(sum(series("cxpulse_sla_at_risk", now...), "policy", "target"), "at risk {{policy}} · {{target}}"),
-		prom(sum(series("cxpulse_sla_open", now...), "policy", "target"), "open {{policy}} · {{target}}"),
+		prom(sum(series(metricSLABreachingNow, now...), "policy", "target"), "breaching {{policy}} · {{target}}"),
+		prom(sum(series(metricSLAAtRisk, now...), "policy", "target"), "at risk {{policy}} · {{target}}"),
+		prom(sum(series(metricSLAOpen, now...), "policy", "target"), "open {{policy}} · {{target}}"),
 	))
 	b.add(6, 8, timeseries("Oldest wait among breaching tickets",
 		"The longest wait, in the policy's time (business or calendar), among the tickets breaching now, per policy and target (cxpulse_sla_oldest_waiting_seconds, the maximum over the selected branches). No value when nothing breaches.",
 		field{unit: unitSeconds, min: fp(0), thresholds: neutral()},
-		prom(maxBy(series("cxpulse_sla_oldest_waiting_seconds", now...), "policy", "target"), "{{policy}} · {{target}}")))
+		prom(maxBy(series(metricSLAOldestWaitingSeconds, now...), "policy", "target"), "{{policy}} · {{target}}")))
 	b.add(6, 8, barGauge("Breaching now per branch",
 		"Tickets breaching their SLA now per selected branch, all policies and targets (Σcxpulse_sla_breaching_now), at the end of the time range. Amber from 1, red from 10.",
 		field{unit: unitShort, decimals: ip(0), min: fp(0), thresholds: lowerIsBetter(1, 10)},
-		promNow(sum(series("cxpulse_sla_breaching_now", now...), "branch"), "{{branch}}")))
+		promNow(sum(series(metricSLABreachingNow, now...), "branch"), "{{branch}}")))
 	pendingRow(b, m, now)
 
 	b.row("Error-budget burn rate", "How fast each policy spends its error budget (1 − objective), over the alert rules' windows.")

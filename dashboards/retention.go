@@ -17,26 +17,26 @@ func Retention() *sdk.Board {
 	b.row("Rolling retention ($window)", "Customers active in the previous window (A) and in this one (B): retention |A∩B|/|A|, churned |A∖B|.")
 	b.add(6, 8, gauge("Retention, selected branches",
 		"Customers active both in the previous window and in the last one, over those active in the previous window: Σcxpulse_customers_retained / Σcxpulse_customers_previous over the selected branches (the fleet's retention with All: it adds up over customer-branch pairs)."+perBranch+" Red below 50 %, green from 70 %.",
-		fRatio(thrRetention), rawPromNow(sumRatio("cxpulse_customers_retained", "cxpulse_customers_previous", m), "retention", false)))
+		fRatio(thrRetention), rawPromNow(sumRatio(metricCustomersRetained, metricCustomersPrevious, m), "retention", false)))
 	b.add(18, 8, timeseries("Retention per branch",
 		"Rolling retention of each selected branch over time (cxpulse_retention_ratio): each point compares the window ending there with the window before it."+perBranch+" Dashed lines at the amber (50 %) and green (70 %) marks.",
 		field{unit: unitRatio, max: fp(1), thresholds: thrRetention, thresholdsStyle: "dashed"},
-		prom(maxBy(series("cxpulse_retention_ratio", m...), "branch"), "{{branch}}")))
+		prom(maxBy(series(metricRetentionRatio, m...), "branch"), "{{branch}}")))
 	b.add(12, 8, timeseries("Churned customers per branch",
 		"Customers active in the previous window and not in the last one, per selected branch (cxpulse_customers_churned). Most dissatisfied customers leave without complaining: this is where they show."+perBranch,
 		field{unit: unitShort, thresholds: neutral()},
-		prom(sum(series("cxpulse_customers_churned", m...), "branch"), "{{branch}}")))
+		prom(sum(series(metricCustomersChurned, m...), "branch"), "{{branch}}")))
 	b.add(12, 8, timeseries("Active, retained and churned customers",
 		"Summed over the selected branches: customers active in the previous window (cxpulse_customers_previous), in the last one (cxpulse_customers_active), in both (retained) and only in the previous one (churned)."+perBranch,
 		field{unit: unitShort, thresholds: neutral()},
-		prom(sum(series("cxpulse_customers_previous", m...)), "previously active"),
-		prom(sum(series("cxpulse_customers_active", m...)), "active"),
-		prom(sum(series("cxpulse_customers_retained", m...)), "retained"),
-		prom(sum(series("cxpulse_customers_churned", m...)), "churned"),
+		prom(sum(series(metricCustomersPrevious, m...)), "previously active"),
+		prom(sum(series(metricCustomersActive, m...)), "active"),
+		prom(sum(series(metricCustomersRetained, m...)), "retained"),
+		prom(sum(series(metricCustomersChurned, m...)), "churned"),
 	))
 	b.add(24, 8, barGauge("Retention now per branch",
 		"Rolling retention per selected branch at the end of the time range (cxpulse_retention_ratio); the Branch comparison dashboard lists the previously active customers each is over. Red below 50 %, green from 70 %.",
-		fRatio(thrRetention), promNow(maxBy(series("cxpulse_retention_ratio", m...), "branch"), "{{branch}}")))
+		fRatio(thrRetention), promNow(maxBy(series(metricRetentionRatio, m...), "branch"), "{{branch}}")))
 
 	experienceRow(b, m)
 

@@ -42,7 +42,7 @@ var (
 
 // The label variables are read from this series, which every branch and
 // channel with tickets has (docs/METRICS.md).
-const variableSeries = "cxpulse_tickets_opened"
+var variableSeries = metricTicketsOpened
 
 func refreshOn(v int64) sdk.BoolInt { return sdk.BoolInt{Flag: true, Value: &v} }
 

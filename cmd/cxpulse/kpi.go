@@ -159,8 +159,18 @@ func (a *app) compareJob(name string, engine *kpi.Engine, exp *expose.Exporter) 
 		}}, true
 }
 
-// screenedKPIs are the KPIs whose flagged branches are exported.
-var screenedKPIs = []string{"nps", "csat", "sla", "fcr", "punctuality", "promise_kept", "first_response"}
+// screenedKPIs are the KPIs whose flagged branches are exported: those
+// whose descriptor's comparison has a Screen place, in their places.
+var screenedKPIs = func() []kpi.Descriptor {
+	var out []kpi.Descriptor
+	for _, d := range kpi.Descriptors() {
+		if d.Compare != nil && d.Compare.Screen != 0 {
+			out = append(out, d)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Compare.Screen < out[j].Compare.Screen })
+	return out
+}()
 
 // screenBranches compares every branch with the standard of the typical
 // branch on the screened KPIs over 30 days (the window alerts and dashboards
@@ -171,8 +181,9 @@ func screenBranches(ctx context.Context, engine *kpi.Engine, params kpi.Params, 
 	p.AsOf = asOf
 	var branches []expose.Compared
 	var standards []expose.Standard
-	for _, k := range screenedKPIs {
-		if k == "sla" && len(p.Policies) == 0 {
+	for _, d := range screenedKPIs {
+		k := d.Name
+		if d.PerPolicy && len(p.Policies) == 0 {
 			continue
 		}
 		res, err := compare.Compare(ctx, engine, p, compare.Options{KPI: k, Window: win})

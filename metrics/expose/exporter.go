@@ -27,6 +27,23 @@ import (
 	"github.com/cxpulse/cxpulse/metrics/sla"
 )
 
+// The exporter's own metric families (the KPI ones are the descriptors'),
+// for the dashboards that read them.
+const (
+	MetricSeriesDropped     = "cxpulse_kpi_series_dropped_total"
+	MetricSnapshotAge       = "cxpulse_kpi_snapshot_age_seconds"
+	MetricSnapshotTimestamp = "cxpulse_kpi_snapshot_timestamp_seconds"
+	MetricSnapshotRows      = "cxpulse_kpi_snapshot_rows"
+	MetricSLAObjective      = "cxpulse_sla_objective_ratio"
+	MetricBranchFlagged     = "cxpulse_branch_flagged"
+	MetricCompareValue      = "cxpulse_compare_value"
+	MetricCompareAnswers    = "cxpulse_compare_answers"
+	MetricCompareShrunk     = "cxpulse_compare_shrunk"
+	MetricCompareLimit      = "cxpulse_compare_limit"
+	MetricCompareStandard   = "cxpulse_compare_standard"
+	MetricCompareBetweenSD  = "cxpulse_compare_between_sd"
+)
+
 // Options configure an Exporter.
 type Options struct {
 	// Regions maps a branch to its region label ("-" when absent).
@@ -91,15 +108,15 @@ func New(opts Options, log zerolog.Logger) *Exporter {
 		opts.Now = time.Now
 	}
 	e := &Exporter{opts: opts, log: log, descs: map[string]*prometheus.Desc{}, layouts: map[string]layout{}, jobs: map[string]*snapshot{},
-		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "cxpulse_kpi_series_dropped_total",
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: MetricSeriesDropped,
 			Help: "KPI series left out of /metrics because metrics.max_series was reached."}),
-		age: prometheus.NewDesc("cxpulse_kpi_snapshot_age_seconds",
+		age: prometheus.NewDesc(MetricSnapshotAge,
 			"Seconds since the as_of of the KPI snapshot being served, per job.", []string{"kpi_job"}, nil),
-		stamp: prometheus.NewDesc("cxpulse_kpi_snapshot_timestamp_seconds",
+		stamp: prometheus.NewDesc(MetricSnapshotTimestamp,
 			"as_of of the KPI snapshot being served, per job.", []string{"kpi_job"}, nil),
-		rows: prometheus.NewDesc("cxpulse_kpi_snapshot_rows",
+		rows: prometheus.NewDesc(MetricSnapshotRows,
 			"KPI rows in the snapshot being served, per job.", []string{"kpi_job"}, nil),
-		obj: prometheus.NewDesc("cxpulse_sla_objective_ratio",
+		obj: prometheus.NewDesc(MetricSLAObjective,
 			"The SLA policy's objective: the share of tickets that must meet its targets.", []string{"policy"}, nil),
 	}
 	var extra []string
@@ -402,13 +419,13 @@ func (e *Exporter) UpdateComparisons(asOf time.Time, branches []Compared, standa
 	gauge := func(name, help string) *dto.MetricFamily {
 		return &dto.MetricFamily{Name: proto(name), Type: dto.MetricType_GAUGE.Enum(), Help: proto(help)}
 	}
-	flagged := gauge("cxpulse_branch_flagged", "1 for a branch whose KPI differs from the standard of the typical branch beyond noise and the usual spread between branches (funnel plot with overdispersion, false discovery rate controlled); direction above or below, worse when that is bad news.")
-	value := gauge("cxpulse_compare_value", "A branch's KPI value as the compare job screens it: ratio for proportions, points for NPS, seconds for response-time medians.")
-	answers := gauge("cxpulse_compare_answers", "The answers (or tickets, appointments, callbacks) behind cxpulse_compare_value.")
-	shrunk := gauge("cxpulse_compare_shrunk", "A branch's empirical-Bayes estimate, shrunk toward the standard; the league order.")
-	limit := gauge("cxpulse_compare_limit", "The funnel's control limit for the branch's number of answers: level 0.95 or 0.998, bound lower or upper, in the KPI's scale.")
-	standard := gauge("cxpulse_compare_standard", "The standard every branch is compared with: the value of the typical branch (weighted median, Spiegelhalter funnel).")
-	between := gauge("cxpulse_compare_between_sd", "The between-branch SD of in-control branches (additive overdispersion √τ²) that widens the funnel.")
+	flagged := gauge(MetricBranchFlagged, "1 for a branch whose KPI differs from the standard of the typical branch beyond noise and the usual spread between branches (funnel plot with overdispersion, false discovery rate controlled); direction above or below, worse when that is bad news.")
+	value := gauge(MetricCompareValue, "A branch's KPI value as the compare job screens it: ratio for proportions, points for NPS, seconds for response-time medians.")
+	answers := gauge(MetricCompareAnswers, "The answers (or tickets, appointments, callbacks) behind cxpulse_compare_value.")
+	shrunk := gauge(MetricCompareShrunk, "A branch's empirical-Bayes estimate, shrunk toward the standard; the league order.")
+	limit := gauge(MetricCompareLimit, "The funnel's control limit for the branch's number of answers: level 0.95 or 0.998, bound lower or upper, in the KPI's scale.")
+	standard := gauge(MetricCompareStandard, "The standard every branch is compared with: the value of the typical branch (weighted median, Spiegelhalter funnel).")
+	between := gauge(MetricCompareBetweenSD, "The between-branch SD of in-control branches (additive overdispersion √τ²) that widens the funnel.")
 	fl := newLayout([]string{"kpi", "window", "branch", "direction", "worse"})
 	bl := newLayout([]string{"kpi", "window", "branch"})
 	ll := newLayout([]string{"kpi", "window", "branch", "level", "bound"})

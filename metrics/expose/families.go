@@ -13,8 +13,8 @@ type family struct {
 	kpi, field string
 	scale      float64 // from the field's unit to the metric's
 	// constLabel is a label whose value the field fixes: the quantile of a
-	// summary's quantile field, or the descriptor's fixed label (the outcome
-	// of a decision count, the experience group of a retention count).
+	// summary's quantile field, or the field's Label (the outcome of a
+	// decision count, the experience group of a retention count).
 	constLabel, constValue string
 	perPolicy              bool // the series carry policy and target labels
 }
@@ -33,7 +33,7 @@ var families = func() []family {
 			if f.Summary {
 				fam.constLabel, fam.constValue = "quantile", strconv.FormatFloat(f.Quantile, 'g', -1, 64)
 			} else {
-				fam.constLabel, fam.constValue = f.FixedLabel()
+				fam.constLabel, fam.constValue = f.Label, f.LabelValue
 			}
 			out = append(out, fam)
 		}

@@ -27,7 +27,17 @@ type Descriptor struct {
 	// Compare says how the branch screen (package compare) compares
 	// branches on it; nil when it does not.
 	Compare *Comparison
+	// Tile puts it on the overview page's fleet tiles; nil when not there.
+	Tile *Tile
+	// samples adds a ticket's samples of the KPI (its per-ticket durations)
+	// to those of its branch in out, for Engine.Samples; nil for a KPI
+	// without samples.
+	samples func(r *run, t *ticketFact, out map[string][]float64)
 }
+
+// HasSamples says Engine.Samples gives the KPI's per-ticket samples: what
+// the medians of a comparison (CompareMedians) are taken from.
+func (d Descriptor) HasSamples() bool { return d.samples != nil }
 
 // Comparison is how branches are compared on a KPI.
 type Comparison struct {
@@ -39,6 +49,29 @@ type Comparison struct {
 	// the sum of the Trials fields.
 	Successes string
 	Trials    []string
+	// Screen, when not 0, is the KPI's place (from 1) in the compare job's
+	// screen of the branches, whose flags and funnels /metrics serves in
+	// that order (cxpulse_branch_flagged, cxpulse_compare_*). A per-policy
+	// KPI is screened only when policies are configured.
+	Screen int
+	// League says the overview page ranks the branches on it, under its
+	// Tile's title.
+	League bool
+}
+
+// Tile is a KPI's tile on the overview page: the fleet's value of one field
+// and its trend, shown in the field's unit. A per-policy KPI's tile is the
+// first policy's first-response target.
+type Tile struct {
+	Place int // among the tiles, from 1
+	Title string
+	Value string // the field shown
+	// N are the fields whose sum is the sample size behind Value.
+	N []string
+	// Margin is a field of ± units around Value, shown as its interval;
+	// "" for none.
+	Margin         string
+	HigherIsBetter bool
 }
 
 // CompareMethod is the statistics a comparison uses.
@@ -77,25 +110,15 @@ type Field struct {
 	// or with Quantile 0 its _count. A summary's _count is the KPI's
 	// "count" field and its _sum count × mean_seconds.
 	Summary bool
-	// Outcome is the value of the outcome label the field fixes in Metric.
-	Outcome string
-	// Label and LabelValue are any other label the field fixes in Metric:
-	// fields that share a metric tell their series apart by it (retention
-	// by service experience's experience="bad"|"good", reason=..., bound=...).
+	// Label and LabelValue are a label the field fixes in Metric besides a
+	// summary's quantile: fields that share a metric tell their series apart
+	// by it (the SLA decisions' outcome="met"|"breached", retention by
+	// service experience's experience="bad"|"good", reason=..., bound=...).
 	Label, LabelValue string
 	// Unexported says why a field has no Metric.
 	Unexported string
 	// NoPanel says why no dashboard panel shows Metric.
 	NoPanel string
-}
-
-// FixedLabel is the label and value the field fixes in Metric besides a
-// summary's quantile (Outcome, or Label and LabelValue); "" when none.
-func (f Field) FixedLabel() (name, value string) {
-	if f.Outcome != "" {
-		return "outcome", f.Outcome
-	}
-	return f.Label, f.LabelValue
 }
 
 // Unit is what a field's number is in.

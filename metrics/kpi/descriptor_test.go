@@ -1,7 +1,9 @@
 package kpi
 
 import (
+	"context"
 	"regexp"
+	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -55,11 +57,11 @@ func TestDescriptorsAreComplete(t *testing.T) {
 			require.Empty(t, f.Unexported, "%s: a metric and a reason for none", where)
 			require.Regexp(t, metricName, f.Metric, where)
 			summary = summary || f.Summary
-			label, value := f.FixedLabel()
+			label, value := f.Label, f.LabelValue
 			require.Equal(t, label == "", value == "", "%s: a fixed label needs its name and value", where)
-			require.False(t, f.Outcome != "" && f.Label != "", "%s: an outcome and another fixed label", where)
-			require.NotContains(t, []string{"outcome", "quantile", "branch", "window", "channel", "region", "team", "agent", "priority", "policy", "target"},
-				f.Label, "%s: Label %q is a label the exporter sets itself (an outcome is Outcome)", where, f.Label)
+			require.NotContains(t, []string{"quantile", "branch", "window", "channel", "region", "team", "agent", "priority", "policy", "target"},
+				f.Label, "%s: Label %q is a label the exporter sets itself", where, f.Label)
+			require.False(t, f.Summary && label != "", "%s: a summary's fields fix only its quantile", where)
 			// the exporter gives a metric the label names of its first field
 			if prev, ok := labelOf[f.Metric]; ok {
 				require.Equal(t, prev, label, "%s: %s's fields fix different labels", where, f.Metric)
@@ -87,7 +89,7 @@ func TestDescriptorsAreComplete(t *testing.T) {
 			case CompareNPS:
 				require.True(t, names["promoters"] && names["passives"] && names["detractors"], "%s: NPS counts missing", d.Name)
 			case CompareMedians:
-				require.True(t, summary, "%s: medians of a KPI without samples", d.Name)
+				require.True(t, d.HasSamples(), "%s: medians of a KPI without samples", d.Name)
 			default:
 				t.Fatalf("%s: comparison method %q", d.Name, c.Method)
 			}
@@ -95,6 +97,8 @@ func TestDescriptorsAreComplete(t *testing.T) {
 		if summary {
 			require.True(t, names["count"] && names["mean_seconds"], "%s: a summary needs count and mean_seconds for its _count and _sum", d.Name)
 		}
+		// a summary is exported from the samples Engine.Samples gives
+		require.Equal(t, summary, d.HasSamples(), "%s: a summary metric and samples go together", d.Name)
 	}
 	for _, name := range []string{NPS, CSAT, CES, FirstResponse, NextResponse, Resolution, Reopen, FCR, Volume,
 		SLA, SLANow, SLADecisions, Complaints, Retention, Cohort, Punctuality, PromiseKept, Pending, Experience} {
@@ -125,5 +129,56 @@ func TestEveryQueryHasAFamily(t *testing.T) {
 		"ticket_fold_done": true, "ticket_fold_tombstones": true}
 	for _, v := range cxsql.KPIVariants() {
 		require.True(t, named[v.Name] || fold[v.Name], "sql/kpi/%s.sql (form %s): no family reads it", v.Name, v.Label)
+	}
+}
+
+// Engine.Samples refuses a KPI without samples before it reads anything,
+// naming those that have them.
+func TestSamplesOfAKPIWithout(t *testing.T) {
+	require.Equal(t, []string{FirstResponse, NextResponse, Resolution}, sampledKPIs())
+	for _, name := range []string{NPS, SLA, "no_such_kpi"} {
+		_, err := (&Engine{}).Samples(context.Background(), Params{}, name, Window{})
+		require.EqualError(t, err, `samples of "`+name+`": only first_response, next_response, resolution have samples`)
+	}
+}
+
+// The places of the compare job's screen and of the overview page's tiles
+// are 1…n, each once; a tile shows fields of its KPI, and a league (ranked
+// under its tile's title) agrees with its tile on which way is better.
+func TestScreenAndTiles(t *testing.T) {
+	var screen, tiles []int
+	for _, d := range Descriptors() {
+		if c := d.Compare; c != nil {
+			if c.Screen != 0 {
+				screen = append(screen, c.Screen)
+			}
+			if c.League {
+				require.NotNil(t, d.Tile, "%s: a league is titled by its tile, and it has none", d.Name)
+				require.Equal(t, c.HigherIsBetter, d.Tile.HigherIsBetter, "%s: league and tile disagree on which way is better", d.Name)
+			}
+		}
+		tile := d.Tile
+		if tile == nil {
+			continue
+		}
+		tiles = append(tiles, tile.Place)
+		require.NotEmpty(t, tile.Title, d.Name)
+		require.NotEmpty(t, tile.N, "%s: a tile needs its sample size", d.Name)
+		for _, f := range append([]string{tile.Value}, tile.N...) {
+			_, ok := d.Field(f)
+			require.True(t, ok, "%s: tile shows field %q, no such field", d.Name, f)
+		}
+		if tile.Margin != "" {
+			m, ok := d.Field(tile.Margin)
+			v, _ := d.Field(tile.Value)
+			require.True(t, ok && m.Unit == v.Unit, "%s: a tile's margin is a field in its value's unit", d.Name)
+		}
+	}
+	for what, places := range map[string][]int{"screen": screen, "tiles": tiles} {
+		require.NotEmpty(t, places, what)
+		sort.Ints(places)
+		for i, p := range places {
+			require.Equal(t, i+1, p, "%s places are not 1…%d, each once: %v", what, len(places), places)
+		}
 	}
 }

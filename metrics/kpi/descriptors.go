@@ -18,7 +18,8 @@ var descriptors = []Descriptor{
 			{Name: "margin_of_error", Unit: Points, Metric: "cxpulse_nps_margin_of_error", Help: "95% margin of error of the NPS, in NPS points."},
 			{Name: "low_confidence", Unit: Flag, Metric: "cxpulse_nps_low_confidence", Help: "1 when the NPS rests on fewer than 30 answers."},
 		},
-		Compare: &Comparison{Title: "NPS", Unit: Points, HigherIsBetter: true, Method: CompareNPS},
+		Compare: &Comparison{Title: "NPS", Unit: Points, HigherIsBetter: true, Method: CompareNPS, Screen: 1, League: true},
+		Tile:    &Tile{Place: 1, Title: "NPS", Value: "nps", N: []string{"responses"}, Margin: "margin_of_error", HigherIsBetter: true},
 	},
 	{
 		Name: CSAT, Help: "Customer satisfaction: the share of survey.csat answers scoring 4-5.", Job: "satisfaction",
@@ -29,7 +30,8 @@ var descriptors = []Descriptor{
 			{Name: "csat_percent", Unit: Percent, Metric: "cxpulse_csat_ratio", Help: "CSAT: share of answers scoring 4-5 (a percent in rows, a 0..1 ratio as a metric)."},
 			{Name: "mean_score", Unit: Score, Metric: "cxpulse_csat_mean_score", Help: "Mean CSAT score, 1..5.", NoPanel: "panels show the CSAT ratio"},
 		},
-		Compare: &Comparison{Title: "CSAT (share satisfied)", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "satisfied", Trials: []string{"responses"}},
+		Compare: &Comparison{Title: "CSAT (share satisfied)", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "satisfied", Trials: []string{"responses"}, Screen: 2, League: true},
+		Tile:    &Tile{Place: 2, Title: "CSAT", Value: "csat_percent", N: []string{"responses"}, HigherIsBetter: true},
 	},
 	{
 		Name: CES, Help: "Customer effort: the mean survey.ces score.", Job: "satisfaction",
@@ -49,7 +51,9 @@ var descriptors = []Descriptor{
 			{Name: "p90_seconds", Unit: Seconds, Metric: "cxpulse_first_response_seconds", Quantile: 0.9, Summary: true, Help: "90th percentile of the first-response time, business seconds."},
 			{Name: "p95_seconds", Unit: Seconds, Metric: "cxpulse_first_response_seconds", Quantile: 0.95, Summary: true, Help: "95th percentile of the first-response time, business seconds."},
 		},
-		Compare: &Comparison{Title: "First-response time (median)", Unit: Seconds, Method: CompareMedians},
+		Compare: &Comparison{Title: "First-response time (median)", Unit: Seconds, Method: CompareMedians, Screen: 7},
+		samples: (*run).firstResponseSamples,
+		Tile:    &Tile{Place: 4, Title: "First response, median", Value: "p50_seconds", N: []string{"count"}},
 	},
 	{
 		Name: NextResponse, Help: "Time from a customer message after the first response to the next agent reply, business seconds.", Job: "tickets",
@@ -59,6 +63,7 @@ var descriptors = []Descriptor{
 			{Name: "mean_seconds", Unit: Seconds, Metric: "cxpulse_next_response_mean_seconds", Help: "Mean next-response time, business seconds.", NoPanel: meanOnly},
 			{Name: "p90_seconds", Unit: Seconds, Metric: "cxpulse_next_response_seconds", Quantile: 0.9, Summary: true, Help: "Next-response time (customer message to the next agent reply), business seconds: p90, sum and count."},
 		},
+		samples: (*run).nextResponseSamples,
 	},
 	{
 		Name: Resolution, Help: "Time from a ticket's opening to its resolution, pauses excluded when pending, business seconds.", Job: "tickets",
@@ -70,6 +75,7 @@ var descriptors = []Descriptor{
 			{Name: "p90_seconds", Unit: Seconds, Metric: "cxpulse_resolution_seconds", Quantile: 0.9, Summary: true, Help: "90th percentile of the resolution time, business seconds."},
 		},
 		Compare: &Comparison{Title: "Resolution time (median)", Unit: Seconds, Method: CompareMedians},
+		samples: (*run).resolutionSamples,
 	},
 	{
 		Name: Reopen, Help: "The share of resolved tickets that were reopened.", Job: "tickets",
@@ -88,7 +94,7 @@ var descriptors = []Descriptor{
 			{Name: "fcr", Unit: Count, Metric: "cxpulse_tickets_first_contact_resolved", Help: "Resolved tickets with exactly one agent message and no reopen.", NoPanel: numerator},
 			{Name: "ratio", Unit: Ratio, Metric: "cxpulse_fcr_ratio", Help: "First-contact resolution: first-contact resolved / resolved tickets."},
 		},
-		Compare: &Comparison{Title: "First-contact resolution", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "fcr", Trials: []string{"resolved"}},
+		Compare: &Comparison{Title: "First-contact resolution", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "fcr", Trials: []string{"resolved"}, Screen: 4},
 	},
 	{
 		Name: Volume, Help: "Tickets opened, and their shares by channel and self-service.", Job: "tickets",
@@ -109,14 +115,15 @@ var descriptors = []Descriptor{
 			{Name: "pending", Unit: Count, Metric: "cxpulse_sla_pending", Help: "Tickets opened in the window still waiting within the SLA target."},
 			{Name: "attainment_ratio", Unit: Ratio, Metric: "cxpulse_sla_attainment_ratio", Help: "SLA attainment: met / (met + breached).", NoPanel: "panels combine cxpulse_sla_met and cxpulse_sla_breached, which add up over groups where ratios do not"},
 		},
-		Compare: &Comparison{Title: "SLA attainment", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "met", Trials: []string{"met", "breached"}},
+		Compare: &Comparison{Title: "SLA attainment", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "met", Trials: []string{"met", "breached"}, Screen: 3, League: true},
+		Tile:    &Tile{Place: 3, Title: "SLA attainment, first response", Value: "attainment_ratio", N: []string{"met", "breached"}, HigherIsBetter: true},
 	},
 	{
 		Name: SLADecisions, Help: "Tickets whose SLA outcome was decided in each trailing burn window: the SLI of burn-rate alerts.", Job: "tickets",
 		Families: []*Family{ticketsFamily}, Dims: ticketDims, ReadsTickets: true, PerPolicy: true,
 		Fields: []Field{
-			{Name: "met", Unit: Count, Metric: "cxpulse_sla_decisions", Outcome: "met", Help: "Tickets whose SLA outcome was decided in the trailing burn window: met (answered within target) or breached (at the instant the target passed)."},
-			{Name: "breached", Unit: Count, Metric: "cxpulse_sla_decisions", Outcome: "breached", Help: "Tickets whose SLA target passed unmet in the trailing burn window."},
+			{Name: "met", Unit: Count, Metric: "cxpulse_sla_decisions", Label: "outcome", LabelValue: "met", Help: "Tickets whose SLA outcome was decided in the trailing burn window: met (answered within target) or breached (at the instant the target passed)."},
+			{Name: "breached", Unit: Count, Metric: "cxpulse_sla_decisions", Label: "outcome", LabelValue: "breached", Help: "Tickets whose SLA target passed unmet in the trailing burn window."},
 		},
 	},
 	{
@@ -159,6 +166,7 @@ var descriptors = []Descriptor{
 			{Name: "churned", Unit: Count, Metric: "cxpulse_customers_churned", Help: "Customers active in the previous window and not in this one."},
 			{Name: "retention_ratio", Unit: Ratio, Metric: "cxpulse_retention_ratio", Help: "Rolling retention: customers active in both the previous and this window / active in the previous one."},
 		},
+		Tile: &Tile{Place: 5, Title: "Retention", Value: "retention_ratio", N: []string{"previous"}, HigherIsBetter: true},
 	},
 	{
 		Name: Experience, Help: "Rolling retention of the customers who had a bad service experience in the previous window against the others, with the gap, its interval and its test.", Job: "retention",
@@ -200,7 +208,8 @@ var descriptors = []Descriptor{
 			{Name: "p90_delay_seconds", Unit: Seconds, Metric: "cxpulse_punctuality_delay_p90_seconds", Quantile: 0.9, Help: "90th percentile of the start delay of started appointments, seconds."},
 			{Name: "never_started", Unit: Count, Metric: "cxpulse_appointments_never_started", Help: "Appointments past due plus grace that never started.", NoPanel: noPanelYet},
 		},
-		Compare: &Comparison{Title: "Appointments on time", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "on_time", Trials: []string{"started"}},
+		Compare: &Comparison{Title: "Appointments on time", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "on_time", Trials: []string{"started"}, Screen: 5, League: true},
+		Tile:    &Tile{Place: 6, Title: "Appointments on time", Value: "on_time_ratio", N: []string{"started"}, HigherIsBetter: true},
 	},
 	{
 		Name: PromiseKept, Help: "Callbacks completed by their due time.", Job: "satisfaction",
@@ -210,7 +219,8 @@ var descriptors = []Descriptor{
 			{Name: "kept", Unit: Count, Metric: "cxpulse_callbacks_kept", Help: "Callbacks completed by their due time.", NoPanel: numerator},
 			{Name: "ratio", Unit: Ratio, Metric: "cxpulse_promise_kept_ratio", Help: "Callbacks completed by their due time / callbacks due in the window."},
 		},
-		Compare: &Comparison{Title: "Callbacks kept", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "kept", Trials: []string{"promised"}},
+		Compare: &Comparison{Title: "Callbacks kept", Unit: Ratio, HigherIsBetter: true, Method: CompareProportion, Successes: "kept", Trials: []string{"promised"}, Screen: 6, League: true},
+		Tile:    &Tile{Place: 7, Title: "Callbacks kept", Value: "ratio", N: []string{"promised"}, HigherIsBetter: true},
 	},
 }
 

@@ -4,17 +4,18 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Samples returns, per branch, the business-time durations behind a
-// response-time KPI (FirstResponse, NextResponse or Resolution) for the
-// tickets opened in window w as of p.AsOf: what rank tests and bootstraps
-// compare when the question is whether one branch is really slower.
+// response-time KPI (one whose descriptor HasSamples: FirstResponse,
+// NextResponse, Resolution) for the tickets opened in window w as of
+// p.AsOf: what rank tests and bootstraps compare when the question is
+// whether one branch is really slower.
 func (e *Engine) Samples(ctx context.Context, p Params, kpiName string, w Window) (map[string][]float64, error) {
-	switch kpiName {
-	case FirstResponse, NextResponse, Resolution:
-	default:
-		return nil, fmt.Errorf("samples of %q: only %s, %s and %s have samples", kpiName, FirstResponse, NextResponse, Resolution)
+	d, ok := Describe(kpiName)
+	if !ok || !d.HasSamples() {
+		return nil, fmt.Errorf("samples of %q: only %s have samples", kpiName, strings.Join(sampledKPIs(), ", "))
 	}
 	p = p.WithDefaults()
 	p.By = []string{DimBranch}
@@ -24,18 +25,7 @@ func (e *Engine) Samples(ctx context.Context, p Params, kpiName string, w Window
 	r := &run{p: p, want: map[string]bool{}, g: grouping{by: p.By, regions: p.Regions}, complaints: map[string]*table{}}
 	out := map[string][]float64{}
 	err := e.eachTicket(ctx, r, windowSpan(p, w), ticketsAll, ticketsSince{}, func(t *ticketFact) {
-		switch kpiName {
-		case FirstResponse:
-			if t.firstResponse > 0 {
-				out[t.branch] = append(out[t.branch], r.business(t.branch, t.opened, t.firstResponse))
-			}
-		case Resolution:
-			if t.resolved > 0 {
-				out[t.branch] = append(out[t.branch], r.business(t.branch, t.opened, t.resolved))
-			}
-		case NextResponse:
-			out[t.branch] = r.nextResponses(t, out[t.branch])
-		}
+		d.samples(r, t, out)
 	})
 	if err != nil {
 		return nil, err
@@ -44,4 +34,35 @@ func (e *Engine) Samples(ctx context.Context, p Params, kpiName string, w Window
 		sort.Float64s(xs) // ClickHouse's row order varies; sums must not
 	}
 	return out, nil
+}
+
+// sampledKPIs are the KPIs with samples, in table order.
+func sampledKPIs() []string {
+	var out []string
+	for _, d := range descriptors {
+		if d.HasSamples() {
+			out = append(out, d.Name)
+		}
+	}
+	return out
+}
+
+// firstResponseSamples adds the ticket's first-response time, if it had one.
+func (r *run) firstResponseSamples(t *ticketFact, out map[string][]float64) {
+	if t.firstResponse > 0 {
+		out[t.branch] = append(out[t.branch], r.business(t.branch, t.opened, t.firstResponse))
+	}
+}
+
+// resolutionSamples adds the ticket's resolution time, if it was resolved.
+func (r *run) resolutionSamples(t *ticketFact, out map[string][]float64) {
+	if t.resolved > 0 {
+		out[t.branch] = append(out[t.branch], r.business(t.branch, t.opened, t.resolved))
+	}
+}
+
+// nextResponseSamples adds the ticket's next-response times; its branch
+// has samples, maybe none, once it has a ticket.
+func (r *run) nextResponseSamples(t *ticketFact, out map[string][]float64) {
+	out[t.branch] = r.nextResponses(t, out[t.branch])
 }

@@ -14,6 +14,17 @@ const (
 	ResultTimeout = "timeout" // the run's context deadline passed
 )
 
+// The scheduler's metric families, for the dashboards that read them.
+const (
+	MetricJobDuration    = "cxpulse_kpi_job_duration_seconds"
+	MetricJobRuns        = "cxpulse_kpi_job_runs_total"
+	MetricJobFailures    = "cxpulse_kpi_job_failures_total"
+	MetricJobSkipped     = "cxpulse_kpi_job_skipped_total"
+	MetricJobLastSuccess = "cxpulse_kpi_job_last_success_timestamp_seconds"
+	MetricJobLastRun     = "cxpulse_kpi_job_last_run_timestamp_seconds"
+	MetricJobRunning     = "cxpulse_kpi_job_running"
+)
+
 // Metrics are the series of the KPI job scheduler, one per job, like the
 // rule-group series of Prometheus.
 type Metrics struct {
@@ -32,33 +43,33 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	job := []string{"kpi_job"}
 	m := &Metrics{
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "cxpulse_kpi_job_duration_seconds",
+			Name: MetricJobDuration,
 			Help: "Duration of KPI job runs, whatever their result.",
 			// From a cached 10 ms query to a 90-day recomputation of minutes.
 			Buckets: prometheus.ExponentialBuckets(0.01, 2.5, 12),
 		}, job),
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cxpulse_kpi_job_runs_total",
+			Name: MetricJobRuns,
 			Help: "KPI job runs that ended, by result (success, failure, timeout); runs cut short by shutdown are not counted.",
 		}, []string{"kpi_job", "result"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cxpulse_kpi_job_failures_total",
+			Name: MetricJobFailures,
 			Help: "KPI job runs that did not succeed (errors, panics, timeouts); each is retried at the job's next tick.",
 		}, job),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cxpulse_kpi_job_skipped_total",
+			Name: MetricJobSkipped,
 			Help: "Ticks of a KPI job that were not run because its previous run was still going (or the process was paused past them).",
 		}, job),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cxpulse_kpi_job_last_success_timestamp_seconds",
+			Name: MetricJobLastSuccess,
 			Help: "Scheduled instant (the as_of) of the KPI job's last successful run, as Unix time.",
 		}, job),
 		lastRun: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cxpulse_kpi_job_last_run_timestamp_seconds",
+			Name: MetricJobLastRun,
 			Help: "Scheduled instant (the as_of) of the KPI job's last run, whatever its result, as Unix time.",
 		}, job),
 		running: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cxpulse_kpi_job_running",
+			Name: MetricJobRunning,
 			Help: "1 while a run of the KPI job is in progress, else 0.",
 		}, job),
 	}

@@ -13,23 +13,29 @@ import (
 	"github.com/cxpulse/cxpulse/metrics/sla"
 )
 
-// tileSpec says how a fleet tile reads its value from a KPI row.
-type tileSpec struct {
-	name, kpi, field, unit string
-	scale                  float64
-	higherIsBetter         bool
-	n                      string // the field holding the sample size
-	policyTarget           bool   // an SLA row of the first policy's first-response target
+// tiles are the KPIs with a tile (their descriptor's Tile), in their places.
+func tiles() []kpi.Descriptor {
+	var out []kpi.Descriptor
+	for _, d := range kpi.Descriptors() {
+		if d.Tile != nil {
+			out = append(out, d)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Tile.Place < out[j].Tile.Place })
+	return out
 }
 
-var tileSpecs = []tileSpec{
-	{name: "NPS", kpi: kpi.NPS, field: "nps", scale: 1, higherIsBetter: true, n: "responses"},
-	{name: "CSAT", kpi: kpi.CSAT, field: "csat_percent", unit: "%", scale: 1, higherIsBetter: true, n: "responses"},
-	{name: "SLA attainment, first response", kpi: kpi.SLA, field: "attainment_ratio", unit: "%", scale: 100, higherIsBetter: true, n: "met", policyTarget: true},
-	{name: "First response, median", kpi: kpi.FirstResponse, field: "p50_seconds", unit: "s", scale: 1, n: "count"},
-	{name: "Retention", kpi: kpi.Retention, field: "retention_ratio", unit: "%", scale: 100, higherIsBetter: true, n: "previous"},
-	{name: "Appointments on time", kpi: kpi.Punctuality, field: "on_time_ratio", unit: "%", scale: 100, higherIsBetter: true, n: "started"},
-	{name: "Callbacks kept", kpi: kpi.PromiseKept, field: "ratio", unit: "%", scale: 100, higherIsBetter: true, n: "promised"},
+// shown is how the page shows a number in unit u: shares as percents.
+func shown(u kpi.Unit) (unit string, scale float64) {
+	switch u {
+	case kpi.Ratio:
+		return "%", 100
+	case kpi.Percent:
+		return "%", 1
+	case kpi.Seconds:
+		return "s", 1
+	}
+	return "", 1
 }
 
 // trendPoints is how many daily values a sparkline shows.
@@ -43,9 +49,10 @@ func (w *Server) build(ctx context.Context, asOf time.Time, win kpi.Window) (ove
 	if hasPolicy {
 		policy = params.Policies[0]
 	}
-	kpis := make([]string, 0, len(tileSpecs))
-	for _, t := range tileSpecs {
-		kpis = append(kpis, t.kpi)
+	specs := tiles()
+	kpis := make([]string, 0, len(specs))
+	for _, d := range specs {
+		kpis = append(kpis, d.Name)
 	}
 	// fleet values now and on each of the days before, for the sparklines
 	trend := make([]map[string]kpi.Row, trendPoints)
@@ -61,49 +68,50 @@ func (w *Server) build(ctx context.Context, asOf time.Time, win kpi.Window) (ove
 			if r.Labels.Branch != kpi.All {
 				continue
 			}
-			if r.KPI == kpi.SLA && (r.Labels.Policy != policy.Name || r.Labels.Target != sla.TargetFirstResponse) {
+			if d, _ := kpi.Describe(r.KPI); d.PerPolicy && (r.Labels.Policy != policy.Name || r.Labels.Target != sla.TargetFirstResponse) {
 				continue
 			}
 			trend[i][r.KPI] = r
 		}
 	}
-	for _, spec := range tileSpecs {
-		tile := overview.Tile{Name: spec.name, Unit: spec.unit, HigherIsBetter: spec.higherIsBetter}
+	for _, d := range specs {
+		spec := d.Tile
+		field, _ := d.Field(spec.Value)
+		unit, scale := shown(field.Unit)
+		tile := overview.Tile{Name: spec.Title, Unit: unit, HigherIsBetter: spec.HigherIsBetter}
 		for i, at := range trend {
-			r, ok := at[spec.kpi]
-			v, has := r.Values[spec.field]
+			r, ok := at[d.Name]
+			v, has := r.Values[spec.Value]
 			if !ok || !has {
 				continue
 			}
-			tile.Trend = append(tile.Trend, overview.Point{AsOf: asOf.Add(-time.Duration(trendPoints-1-i) * 24 * time.Hour), Value: v * spec.scale})
+			tile.Trend = append(tile.Trend, overview.Point{AsOf: asOf.Add(-time.Duration(trendPoints-1-i) * 24 * time.Hour), Value: v * scale})
 			if i == trendPoints-1 {
-				tile.Has, tile.Value, tile.N = true, v*spec.scale, r.Values[spec.n]
-				if spec.kpi == kpi.NPS {
-					tile.HasInterval = true
-					tile.Low, tile.High = tile.Value-r.Values["margin_of_error"], tile.Value+r.Values["margin_of_error"]
+				tile.Has, tile.Value = true, v*scale
+				for _, n := range spec.N {
+					tile.N += r.Values[n]
 				}
-				if spec.kpi == kpi.SLA {
-					tile.N = r.Values["met"] + r.Values["breached"]
+				if spec.Margin != "" {
+					tile.HasInterval = true
+					tile.Low, tile.High = tile.Value-r.Values[spec.Margin], tile.Value+r.Values[spec.Margin]
 				}
 			}
 		}
 		page.Tiles = append(page.Tiles, tile)
 	}
 
-	// branch leagues
-	leagues := []struct{ kpi, title string }{{"nps", "NPS"}, {"csat", "CSAT"}, {"sla", "SLA attainment, first response"},
-		{"punctuality", "Appointments on time"}, {"promise_kept", "Callbacks kept"}}
-	for _, l := range leagues {
-		if l.kpi == "sla" && !hasPolicy {
+	// branch leagues, in table order
+	for _, d := range kpi.Descriptors() {
+		if d.Compare == nil || !d.Compare.League || (d.PerPolicy && !hasPolicy) {
 			continue
 		}
 		p := params
 		p.AsOf = asOf
-		res, err := compare.Compare(ctx, w.engine, p, compare.Options{KPI: l.kpi, Window: win, Policy: policy.Name, Target: sla.TargetFirstResponse})
+		res, err := compare.Compare(ctx, w.engine, p, compare.Options{KPI: d.Name, Window: win, Policy: policy.Name, Target: sla.TargetFirstResponse})
 		if err != nil {
 			return page, err
 		}
-		page.Rankings = append(page.Rankings, ranking(res, l.title, asOf))
+		page.Rankings = append(page.Rankings, ranking(res, d.Tile.Title, asOf))
 	}
 
 	// SLA heatmap, branch × channel
@@ -134,14 +142,7 @@ func (w *Server) build(ctx context.Context, asOf time.Time, win kpi.Window) (ove
 }
 
 func ranking(res compare.Result, title string, asOf time.Time) overview.Ranking {
-	scale := 1.0
-	unit := ""
-	switch res.Unit {
-	case "ratio":
-		scale, unit = 100, "%"
-	case "seconds":
-		unit = "s"
-	}
+	unit, scale := shown(kpi.Unit(res.Unit))
 	q := url.Values{"kpi": {res.KPI}, "window": {res.Window}, "as_of": {asOf.Format(time.RFC3339)}}
 	f := res.Standard
 	f.Centre, f.Sigma, f.Between = f.Centre*scale, f.Sigma*scale, f.Between*scale*scale

@@ -1,0 +1,62 @@
+package dashboards
+
+import "github.com/cxpulse/cxpulse/metrics/kpi"
+
+// The KPI series the panels read, by the KPI field that exports them
+// (metrics/kpi/descriptors.go): a metric renamed in the table moves the
+// panels with it, and a misspelt KPI or field panics in every test.
+// A summary or a metric that fields tell apart by a label is named by its
+// first field; the panels select the quantile or label themselves.
+// TestNoMetricLiterals keeps literals of these names out of the panels.
+var (
+	metricNPSResponses                    = kpi.Metric(kpi.NPS, "responses")
+	metricNPSPromoters                    = kpi.Metric(kpi.NPS, "promoters")
+	metricNPSDetractors                   = kpi.Metric(kpi.NPS, "detractors")
+	metricNPS                             = kpi.Metric(kpi.NPS, "nps")
+	metricNPSMarginOfError                = kpi.Metric(kpi.NPS, "margin_of_error")
+	metricNPSLowConfidence                = kpi.Metric(kpi.NPS, "low_confidence")
+	metricCSATResponses                   = kpi.Metric(kpi.CSAT, "responses")
+	metricCSATSatisfied                   = kpi.Metric(kpi.CSAT, "satisfied")
+	metricCSATRatio                       = kpi.Metric(kpi.CSAT, "csat_percent")
+	metricCESResponses                    = kpi.Metric(kpi.CES, "responses")
+	metricCESMean                         = kpi.Metric(kpi.CES, "mean_score")
+	metricFirstResponseTickets            = kpi.Metric(kpi.FirstResponse, "count")
+	metricFirstResponseSeconds            = kpi.Metric(kpi.FirstResponse, "p50_seconds")
+	metricNextResponseSeconds             = kpi.Metric(kpi.NextResponse, "count")
+	metricResolutionSeconds               = kpi.Metric(kpi.Resolution, "count")
+	metricTicketsResolved                 = kpi.Metric(kpi.Reopen, "resolved")
+	metricReopenRatio                     = kpi.Metric(kpi.Reopen, "ratio")
+	metricFCRRatio                        = kpi.Metric(kpi.FCR, "ratio")
+	metricTicketsOpened                   = kpi.Metric(kpi.Volume, "opened")
+	metricTicketsSelfServiceRatio         = kpi.Metric(kpi.Volume, "self_service_share")
+	metricSLAMet                          = kpi.Metric(kpi.SLA, "met")
+	metricSLABreached                     = kpi.Metric(kpi.SLA, "breached")
+	metricSLAPending                      = kpi.Metric(kpi.SLA, "pending")
+	metricSLADecisions                    = kpi.Metric(kpi.SLADecisions, "met")
+	metricTicketsPendingNow               = kpi.Metric(kpi.Pending, "pending_now")
+	metricPendingMeanSeconds              = kpi.Metric(kpi.Pending, "mean_seconds")
+	metricPendingP90Seconds               = kpi.Metric(kpi.Pending, "p90_seconds")
+	metricComplaints                      = kpi.Metric(kpi.Complaints, "complaints")
+	metricComplaintsPer100Tickets         = kpi.Metric(kpi.Complaints, "per_100_tickets")
+	metricSLAOpen                         = kpi.Metric(kpi.SLANow, "open")
+	metricSLABreachingNow                 = kpi.Metric(kpi.SLANow, "breaching")
+	metricSLAOldestWaitingSeconds         = kpi.Metric(kpi.SLANow, "oldest_wait_seconds")
+	metricSLAAtRisk                       = kpi.Metric(kpi.SLANow, "at_risk")
+	metricSLAPaused                       = kpi.Metric(kpi.SLANow, "paused")
+	metricCustomersPrevious               = kpi.Metric(kpi.Retention, "previous")
+	metricCustomersActive                 = kpi.Metric(kpi.Retention, "current")
+	metricCustomersRetained               = kpi.Metric(kpi.Retention, "retained")
+	metricCustomersChurned                = kpi.Metric(kpi.Retention, "churned")
+	metricRetentionRatio                  = kpi.Metric(kpi.Retention, "retention_ratio")
+	metricExperienceCustomersPrevious     = kpi.Metric(kpi.Experience, "bad_previous")
+	metricExperienceCustomersRetained     = kpi.Metric(kpi.Experience, "bad_retained")
+	metricExperienceBadCustomers          = kpi.Metric(kpi.Experience, "detractor")
+	metricExperienceRetentionGap          = kpi.Metric(kpi.Experience, "gap")
+	metricExperienceRetentionGapBound     = kpi.Metric(kpi.Experience, "gap_lower")
+	metricAppointmentsStarted             = kpi.Metric(kpi.Punctuality, "started")
+	metricPunctualityOnTimeRatio          = kpi.Metric(kpi.Punctuality, "on_time_ratio")
+	metricPunctualityLateMeanDelaySeconds = kpi.Metric(kpi.Punctuality, "late_mean_delay_seconds")
+	metricPunctualityDelayP90Seconds      = kpi.Metric(kpi.Punctuality, "p90_delay_seconds")
+	metricCallbacksPromised               = kpi.Metric(kpi.PromiseKept, "promised")
+	metricPromiseKeptRatio                = kpi.Metric(kpi.PromiseKept, "ratio")
+)
