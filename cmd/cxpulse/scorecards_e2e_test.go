@@ -112,10 +112,14 @@ func TestScorecardPanelsShowTheEnginesNumbers(t *testing.T) {
 		cols         func(g map[string]kpi.Row, sla []kpi.Row) map[string]any
 	}{
 		{dashboards.UIDTeams, "Team scorecard", []string{kpi.DimBranch, kpi.DimTeam},
-			func(l kpi.Labels) (string, bool) { return l.Branch + "|" + l.Team, l.Branch != kpi.All && l.Team != kpi.All },
+			func(l kpi.Labels) (string, bool) {
+				return l.Branch + "|" + l.Team, l.Branch != kpi.All && l.Team != kpi.All
+			},
 			[]string{"Branch", "Team"}, scorecardFigures},
 		{dashboards.UIDTeams, "Agent scorecard", []string{kpi.DimBranch, kpi.DimAgent},
-			func(l kpi.Labels) (string, bool) { return l.Agent + "|" + l.Branch, l.Branch != kpi.All && l.Agent != kpi.All },
+			func(l kpi.Labels) (string, bool) {
+				return l.Agent + "|" + l.Branch, l.Branch != kpi.All && l.Agent != kpi.All
+			},
 			[]string{"Agent", "Branch"}, scorecardFigures},
 		{dashboards.UIDResponse, "Response times by priority", []string{kpi.DimBranch, kpi.DimPriority},
 			func(l kpi.Labels) (string, bool) {
