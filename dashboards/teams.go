@@ -36,7 +36,7 @@ func scorecardColumns(keys ...column) []column {
 }
 
 // scorecardsSource says where every scorecard figure comes from.
-const scorecardsSource = " The KPI engine's own numbers, not a second derivation: the scorecards job's snapshot (kpi.jobs.scorecards, every 5 minutes; kpi_snapshots, complete runs in kpi_snapshot_runs), the latest at or before the end of the time range, window $window, all channels, the selected branches. Times are business seconds: only the branch's opening hours count (docs/KPIS.md), as in the Prometheus panels. A ticket counts for the team and agent of its first agent reply, a survey or complaint for its own. NPS below 30 answers is low-confidence."
+const scorecardsSource = " The KPI engine's own numbers, not a second derivation: the scorecards job's snapshot (kpi.jobs.scorecards, every 5 minutes; kpi_snapshots, complete runs in kpi_snapshot_runs), the latest at or before the end of the time range, window $window, all channels, the selected branches. Times are business seconds: only the branch's opening hours count (docs/KPIS.md), as in the Prometheus panels. A ticket counts for the team and agent of its first agent reply, else of its opening event; a survey or complaint for its own. NPS below 30 answers is low-confidence."
 
 // Teams shows team and agent scorecards from the scorecards job's
 // snapshots, so that Prometheus never holds a series per agent.
