@@ -8,7 +8,9 @@
 // tables (sql/migrations), not how the numbers are computed. Panels read
 // Prometheus for every KPI that is exported and ClickHouse (through the
 // grafana-clickhouse-datasource plugin, v4) for what is not: cohorts, team
-// and agent scorecards, response times by priority.
+// and agent scorecards, response times by priority. The ClickHouse panels
+// read kpi_snapshots, what the KPI jobs wrote, never the raw events: a
+// panel that derived a KPI on its own would show a second number for it.
 //
 // # What the JSON targets
 //

@@ -56,10 +56,11 @@ func Response() *sdk.Board {
 		"p90 of the next response time: after the first reply, from the first message of a run of customer messages to the agent's answer (cxpulse_next_response_seconds{branch=\"all\", quantile=\"0.9\"}), per channel, whole fleet."+business,
 		field{unit: unitSeconds, min: fp(0), thresholds: neutral()},
 		prom(maxBy(series(metricNextResponseSeconds, append(fleetChannels, `quantile="0.9"`)...), "channel"), "{{channel}}")))
-	b.add(24, 7, table("Response times by priority (ClickHouse, calendar time)",
-		"Tickets opened in the dashboard's time range in the selected branches and channel, by priority, computed from the raw events (cxpulse.events) because priority is not exported to Prometheus: first response p50/p90 and resolution p50/p90 in calendar (wall-clock) time, not business hours, so they run longer than the Prometheus panels for tickets that wait over nights and weekends. Events are counted as of the end of the range; replies and resolutions after it are not seen. Answered and resolved are the sample sizes.",
+	b.add(24, 7, table("Response times by priority",
+		"Per selected branch and priority, and for the whole fleet (all (fleet)): first response p50/p90 and resolution p50/p90 of the tickets opened in the window $window, in business seconds (only the branch's opening hours count, as in the panels above), with the answered and resolved tickets behind them. Priority is not exported to Prometheus, so these are the KPI engine's own numbers from the scorecards job's snapshot (kpi.jobs.scorecards, every 5 minutes; kpi_snapshots), the latest at or before the end of the time range, all channels: the channel variable does not apply.",
 		0, false,
 		[]column{
+			colText("Branch", "Branch"),
 			colText("Priority", "Priority"),
 			colNumber("Tickets", "Tickets", fCount),
 			colNumber("FRT p50", "FRT p50", fSeconds(thrFirstResponse)),
@@ -69,7 +70,7 @@ func Response() *sdk.Board {
 			colNumber("Resolution p90", "Resolution p90", fSeconds(thrResolution)),
 			colNumber("Resolved", "Resolved", fCount),
 		},
-		rawSQLTable(loadSQL("response_by_priority", nil))))
+		rawSQLTable(loadSQL("response_by_priority", map[string]string{"snapshot_filter": priorityRows}))))
 
 	b.row("SLA attainment ($window)", "met / (met + breached) of the tickets opened in the window; pending tickets (no event yet, target not passed) are left out.")
 	attField := field{unit: unitRatio, max: fp(1), thresholds: thrAttainment, thresholdsStyle: "dashed"}

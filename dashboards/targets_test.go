@@ -34,7 +34,7 @@ func TestTargets(t *testing.T) {
 		}
 	}
 	require.Greater(t, seen[DatasourcePrometheus], 50)
-	require.Greater(t, seen[DatasourceClickHouse], 5)
+	require.Greater(t, seen[DatasourceClickHouse], 4)
 }
 
 func TestExpandVariables(t *testing.T) {

@@ -54,7 +54,7 @@ recomputes them; the new rows replace the old).
 			a := newApp(cfg, newLogger(cfg, cmd.ErrOrStderr()))
 			specs := a.kpiJobSpecs(web.SplitComma(jobs))
 			if len(specs) == 0 {
-				return fmt.Errorf("--job %q: no enabled job of that name (known: sla_now, tickets, satisfaction, retention)", jobs)
+				return fmt.Errorf("--job %q: no enabled job of that name (known: sla_now, tickets, satisfaction, retention, scorecards)", jobs)
 			}
 			ctx := cmd.Context()
 			conn, err := a.connectMigrated(ctx)

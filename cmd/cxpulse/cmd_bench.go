@@ -45,6 +45,9 @@ straight into ClickHouse, and times, as of the end of each history:
                  scheduler runs them when their ticks coincide (refresh_s),
                  and one after the other (seq_s)
   breaching-now  the sla_now job alone, which alerts watch
+  scorecards     the scorecards job alone (snapshots for the dashboards, every
+                 5 minutes: not in the full refresh), and the tickets job
+                 alone, its baseline (scorecards_vs_tickets)
 
 The ticket facts the jobs keep are folded in full once first (facts_s, what
 cxpulse run does at its first tick). The first refresh of the process
@@ -130,6 +133,7 @@ type benchResult struct {
 	loadSeconds          float64
 	factsSeconds         float64
 	refresh, slaNow      time.Duration
+	tickets, scorecards  time.Duration
 	refreshSequential    time.Duration
 	cold                 time.Duration
 	refreshRows, nowRows uint64
@@ -190,12 +194,19 @@ func (a *app) benchKPI(ctx context.Context, out io.Writer, sizes []int, branches
 			return err
 		}
 		sub := app{cfg: kcfg, log: a.log, reg: a.reg}
-		jobs := sub.kpiJobSpecs(nil)
-		var nowJob kpi.JobSpec
-		for _, j := range jobs {
-			if j.Name == "sla_now" {
+		var jobs []kpi.JobSpec
+		var nowJob, ticketsJob, scorecardsJob kpi.JobSpec
+		for _, j := range sub.kpiJobSpecs(nil) {
+			switch j.Name {
+			case "sla_now":
 				nowJob = j
+			case "tickets":
+				ticketsJob = j
+			case config.ScorecardsJob:
+				scorecardsJob = j
+				continue // every 5 minutes, not with the others' ticks
 			}
+			jobs = append(jobs, j)
 		}
 		redeliver, err := cxsql.BenchStatement("redeliver", db)
 		if err != nil {
@@ -260,15 +271,22 @@ func (a *app) benchKPI(ctx context.Context, out io.Writer, sizes []int, branches
 		if res.slaNow, res.nowRows, _, err = measure([]kpi.JobSpec{nowJob}, false); err != nil {
 			return err
 		}
+		if res.tickets, _, _, err = measure([]kpi.JobSpec{ticketsJob}, false); err != nil {
+			return err
+		}
+		if res.scorecards, _, _, err = measure([]kpi.JobSpec{scorecardsJob}, false); err != nil {
+			return err
+		}
 		a.log.Info().Int("events", n).Int("days", days).Dur("refresh", res.refresh).Dur("sla_now", res.slaNow).Msg("bench size done")
 		results = append(results, res)
 	}
 	fmt.Fprintf(out, "KPI refresh as of %s, %d branches, %d events/day, median of %d\n", benchEnd.Format(time.RFC3339), branches, perDay, repeat)
-	fmt.Fprintf(out, "%12s %6s %9s %9s %9s %11s %9s %14s %9s %12s %13s %14s\n", "events", "days", "load_s", "facts_s", "cold_s", "refresh_s", "seq_s", "refresh_rows", "snapshot", "sla_now_s", "sla_now_rows", "refresh_vs_1st")
+	fmt.Fprintf(out, "%12s %6s %9s %9s %9s %11s %9s %14s %9s %12s %13s %14s %10s %13s %21s\n", "events", "days", "load_s", "facts_s", "cold_s", "refresh_s", "seq_s", "refresh_rows", "snapshot", "sla_now_s", "sla_now_rows", "refresh_vs_1st",
+		"tickets_s", "scorecards_s", "scorecards_vs_tickets")
 	for _, r := range results {
-		fmt.Fprintf(out, "%12d %6d %9.1f %9.1f %9.3f %11.3f %9.3f %14d %9d %12.3f %13d %13.2fx\n", r.events, r.days, r.loadSeconds, r.factsSeconds, r.cold.Seconds(),
+		fmt.Fprintf(out, "%12d %6d %9.1f %9.1f %9.3f %11.3f %9.3f %14d %9d %12.3f %13d %13.2fx %10.3f %13.3f %20.2fx\n", r.events, r.days, r.loadSeconds, r.factsSeconds, r.cold.Seconds(),
 			r.refresh.Seconds(), r.refreshSequential.Seconds(), r.refreshRows, r.snapshotRows, r.slaNow.Seconds(), r.nowRows,
-			r.refresh.Seconds()/results[0].refresh.Seconds())
+			r.refresh.Seconds()/results[0].refresh.Seconds(), r.tickets.Seconds(), r.scorecards.Seconds(), r.scorecards.Seconds()/r.tickets.Seconds())
 	}
 	if first := results[0]; len(results) > 1 && first.days < first.reachDays {
 		fmt.Fprintf(out, "note: the %d-event history (%d days) is shorter than the %d days the jobs read back, so the bigger\n"+

@@ -87,6 +87,7 @@ kpi:
     tickets: {schedule: 5s, timeout: 5s}
     satisfaction: {schedule: 5s, timeout: 5s}
     retention: {schedule: 10s, timeout: 10s}
+    scorecards: {schedule: 10s, timeout: 30s}
     compare: {schedule: 10s, timeout: 30s}
 `)
 	run := p.startCommand("run", "run")

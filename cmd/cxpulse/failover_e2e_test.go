@@ -48,6 +48,7 @@ func failoverConfig() string {
     tickets: {schedule: 2s, timeout: 10s}
     satisfaction: {schedule: 2s, timeout: 10s}
     retention: {disabled: true}
+    scorecards: {disabled: true}
     compare: {disabled: true}
 `
 }

@@ -38,6 +38,10 @@ func (a *app) kpiJobSpecs(only []string) []kpi.JobSpec {
 		if j.Disabled || (len(want) > 0 && !want[name]) || name == config.CompareJob {
 			continue
 		}
+		if name == config.ScorecardsJob {
+			out = append(out, kpi.ScorecardsSpec())
+			continue
+		}
 		spec := kpi.JobSpec{Name: name, KPIs: config.JobKPIs[name]}
 		if a.cfg.Metrics.TeamSeries {
 			spec.Extra = append(spec.Extra, []string{kpi.DimBranch, kpi.DimTeam})
@@ -50,6 +54,10 @@ func (a *app) kpiJobSpecs(only []string) []kpi.JobSpec {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
+
+// exported reports whether a job's rows are served on /metrics: all but the
+// scorecards', which only the dashboards read, from kpi_snapshots.
+func exported(spec kpi.JobSpec) bool { return spec.Name != config.ScorecardsJob }
 
 // newExporter builds the KPI series of /metrics from the configuration.
 func (a *app) newExporter() *expose.Exporter {
@@ -76,6 +84,9 @@ func (a *app) loadNewerSnapshots(ctx context.Context, snaps *kpi.Snapshots, exp 
 	var last error
 	served := exp.Jobs()
 	for _, spec := range a.kpiJobSpecs(nil) {
+		if !exported(spec) {
+			continue
+		}
 		asOf, ok, err := snaps.Latest(ctx, spec.Name)
 		if err == nil && ok && asOf.After(served[spec.Name]) {
 			var rows []kpi.Row
@@ -125,7 +136,7 @@ func (a *app) newKPIScheduler(conn driver.Conn, exp *expose.Exporter, m *schedul
 					return err
 				}
 				rows, err := kpi.RunJob(ctx, engine, snaps, spec, params, tick, log)
-				if err == nil && exp != nil {
+				if err == nil && exp != nil && exported(spec) {
 					exp.Update(spec.Name, tick, rows)
 				}
 				return err

@@ -1,26 +1,20 @@
--- First response and resolution times by priority, from the raw events
--- (priority is not exported to Prometheus), in calendar seconds.
+-- First response and resolution times by branch and priority, and for the
+-- fleet (branch 'all'), in business seconds, from the scorecards job's
+-- snapshot (priority is not exported to Prometheus).
 SELECT
+    if(branch = 'all', 'all (fleet)', branch) AS `Branch`,
     priority AS `Priority`,
-    count() AS `Tickets`,
-    if(sum(answered) > 0, quantileExactIf(0.5)(frt_s, answered = 1), NULL) AS `FRT p50`,
-    if(sum(answered) > 0, quantileExactIf(0.9)(frt_s, answered = 1), NULL) AS `FRT p90`,
-    sum(answered) AS `Answered`,
-    if(sum(resolved) > 0, quantileExactIf(0.5)(resolution_s, resolved = 1), NULL) AS `Resolution p50`,
-    if(sum(resolved) > 0, quantileExactIf(0.9)(resolution_s, resolved = 1), NULL) AS `Resolution p90`,
-    sum(resolved) AS `Resolved`
+    sumIf(val, kpi = 'volume' AND name = 'opened') AS `Tickets`,
+    if(countIf(kpi = 'first_response' AND name = 'p50_seconds') > 0, maxIf(val, kpi = 'first_response' AND name = 'p50_seconds'), NULL) AS `FRT p50`,
+    if(countIf(kpi = 'first_response' AND name = 'p90_seconds') > 0, maxIf(val, kpi = 'first_response' AND name = 'p90_seconds'), NULL) AS `FRT p90`,
+    sumIf(val, kpi = 'first_response' AND name = 'count') AS `Answered`,
+    if(countIf(kpi = 'resolution' AND name = 'p50_seconds') > 0, maxIf(val, kpi = 'resolution' AND name = 'p50_seconds'), NULL) AS `Resolution p50`,
+    if(countIf(kpi = 'resolution' AND name = 'p90_seconds') > 0, maxIf(val, kpi = 'resolution' AND name = 'p90_seconds'), NULL) AS `Resolution p90`,
+    sumIf(val, kpi = 'resolution' AND name = 'count') AS `Resolved`
 FROM
 (
-    SELECT
-        priority,
-        toUInt8(first_reply_ms > 0) AS answered,
-        toFloat64(if(first_reply_ms > 0, first_reply_ms - opened_ms, 0)) / 1000 AS frt_s,
-        toUInt8(resolved_ms > 0) AS resolved,
-        toFloat64(if(resolved_ms > 0, resolved_ms - opened_ms, 0)) / 1000 AS resolution_s
-    FROM
-    (
-        {{ticket_facts}}
-    )
+    {{snapshot_rows}}
 )
-GROUP BY priority
-ORDER BY indexOf(['urgent', 'high', 'normal', 'low'], priority)
+ARRAY JOIN names AS name, vals AS val
+GROUP BY branch, priority
+ORDER BY branch = 'all', branch, indexOf(['urgent', 'high', 'normal', 'low'], priority), priority

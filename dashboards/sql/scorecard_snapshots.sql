@@ -1,6 +1,6 @@
--- Team or agent scorecard from the KPI snapshots: one row per branch and team, or per
--- agent. The leading columns and the grouping come from scorecardTeam and
--- scorecardAgent in teams.go.
+-- Team or agent scorecard from the scorecards job's snapshot: one row per
+-- branch and team, or per branch and agent. The leading columns and the
+-- grouping come from scorecardTeam and scorecardAgent in teams.go.
 SELECT
     {{scorecard_columns}}
     sumIf(val, kpi = 'volume' AND name = 'opened') AS `Tickets`,

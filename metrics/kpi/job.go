@@ -15,6 +15,37 @@ type JobSpec struct {
 	// Extra are groupings computed besides the default branch × channel
 	// one (team and agent series), for the KPIs that can be split by them.
 	Extra [][]string
+	// NoDefault leaves out the default branch × channel grouping: the job
+	// computes only its Extra groupings (the scorecards job, whose default
+	// rows the tickets and satisfaction jobs already write).
+	NoDefault bool
+}
+
+// ScorecardsJob is the job that computes the team, agent and priority
+// scorecards into kpi_snapshots for the dashboards. Its rows are never
+// exported to /metrics: a series per agent or priority would multiply them.
+const ScorecardsJob = "scorecards"
+
+// ScorecardGroupings are the groupings of the scorecards job.
+var ScorecardGroupings = [][]string{{DimBranch, DimTeam}, {DimBranch, DimAgent}, {DimBranch, DimPriority}}
+
+// ScorecardKPIs are the KPIs of the scorecards job: every windowed KPI
+// that splits by team, agent or priority (its descriptor's Dims). The
+// sla_now job's KPI is left out: a count of the tickets breaching now is a
+// live figure, which a scorecard computed every few minutes would show stale.
+func ScorecardKPIs() []string {
+	var out []string
+	for _, d := range descriptors {
+		if d.Job != "sla_now" && (d.Dims[DimTeam] || d.Dims[DimAgent] || d.Dims[DimPriority]) {
+			out = append(out, d.Name)
+		}
+	}
+	return out
+}
+
+// ScorecardsSpec is the scorecards job: its KPIs in its groupings only.
+func ScorecardsSpec() JobSpec {
+	return JobSpec{Name: ScorecardsJob, KPIs: ScorecardKPIs(), Extra: ScorecardGroupings, NoDefault: true}
 }
 
 // RunJob computes the job's KPIs as of asOf and stores them as the job's
@@ -29,9 +60,12 @@ func RunJob(ctx context.Context, e *Engine, s *Snapshots, job JobSpec, p Params,
 			return nil, fmt.Errorf("%s as of %s: ticket facts: %w", job.Name, asOf.Format(time.RFC3339), err)
 		}
 	}
-	rows, err := e.compute(ctx, p, true, job.KPIs...)
-	if err != nil {
-		return nil, fmt.Errorf("compute %s as of %s: %w", job.Name, asOf.Format(time.RFC3339), err)
+	var rows []Row
+	if !job.NoDefault {
+		var err error
+		if rows, err = e.compute(ctx, p, true, job.KPIs...); err != nil {
+			return nil, fmt.Errorf("compute %s as of %s: %w", job.Name, asOf.Format(time.RFC3339), err)
+		}
 	}
 	for _, by := range job.Extra {
 		var split []string // KPIs that the grouping can split

@@ -30,7 +30,7 @@ func phases(t *testing.T, specs map[string]string, opts ...Option) map[string]ti
 // get offsets of their own that stay below the bound and are the same on
 // every scheduler built (every process, every restart).
 func TestPhaseIsStableBoundedAndSpread(t *testing.T) {
-	names := []string{"sla_now", "tickets", "satisfaction", "retention", "compare", "standby_snapshots", "standby_compare"}
+	names := []string{"sla_now", "tickets", "satisfaction", "retention", "scorecards", "compare", "standby_snapshots", "standby_compare"}
 	sameSchedule := map[string]string{}
 	for _, n := range names {
 		sameSchedule[n] = "1m"

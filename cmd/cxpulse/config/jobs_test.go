@@ -7,9 +7,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The jobs the KPI descriptors name are the jobs with a default schedule
-// (besides compare, which writes no snapshot): a KPI whose descriptor names
-// a job nobody schedules would never be computed.
+// The jobs the KPI descriptors name, and the scorecards job, are the jobs
+// with a default schedule (besides compare, which writes no snapshot): a KPI
+// whose descriptor names a job nobody schedules would never be computed.
 func TestEveryDescribedJobIsScheduled(t *testing.T) {
 	var described, scheduled []string
 	for name := range JobKPIs {

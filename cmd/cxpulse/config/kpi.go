@@ -36,7 +36,7 @@ type KPI struct {
 	// PunctualityGrace is how late an appointment may start and be on time (default 300s).
 	PunctualityGrace time.Duration `yaml:"punctuality_grace"`
 	// Jobs are the scheduled KPI jobs by name: sla_now, tickets,
-	// satisfaction, retention, compare (defaults in DefaultJobs).
+	// satisfaction, retention, scorecards, compare (defaults in DefaultJobs).
 	Jobs map[string]Job `yaml:"jobs"`
 	// Leader elects the one process that runs the jobs (leader.go).
 	Leader Leader `yaml:"leader"`
@@ -47,7 +47,7 @@ type Metrics struct {
 	// TeamSeries and AgentSeries add series per team and per agent (with a
 	// team or agent label) to the satisfaction and tickets jobs' series; off
 	// by default, since they multiply the series count. Dashboards read
-	// scorecards from ClickHouse instead.
+	// scorecards from the scorecards job's snapshots instead.
 	TeamSeries  bool `yaml:"team_series"`
 	AgentSeries bool `yaml:"agent_series"`
 	// MaxSeries bounds the KPI series (default 500000); the excess is
@@ -69,13 +69,16 @@ type Job struct {
 // breaching now and at risk, which alerts watch, every 10 s (a new ticket
 // shows within about 12 s: docs/BENCHMARKS.md); response times and SLA
 // attainment every 30 s; satisfaction every minute; retention and cohorts
-// (which read the whole history) hourly; the branch screen every 5 minutes.
+// (which read the whole history) hourly; the branch screen and the team,
+// agent and priority scorecards (snapshots only, for the dashboards) every
+// 5 minutes.
 func DefaultJobs() map[string]Job {
 	return map[string]Job{
 		"sla_now":      {Schedule: "10s", Timeout: 9 * time.Second},
 		"tickets":      {Schedule: "30s", Timeout: 25 * time.Second},
 		"satisfaction": {Schedule: "1m", Timeout: 50 * time.Second},
 		"retention":    {Schedule: "1h", Timeout: 10 * time.Minute},
+		"scorecards":   {Schedule: "5m", Timeout: 4 * time.Minute},
 		"compare":      {Schedule: "5m", Timeout: 4 * time.Minute},
 	}
 }
@@ -84,9 +87,18 @@ func DefaultJobs() map[string]Job {
 // compare) for cxpulse_branch_flagged; it writes no snapshot.
 const CompareJob = "compare"
 
+// ScorecardsJob computes the team, agent and priority scorecards into
+// kpi_snapshots only: its rows are not served on /metrics.
+const ScorecardsJob = kpi.ScorecardsJob
+
 // JobKPIs says which KPIs each job computes: each KPI's descriptor names
-// its job (metrics/kpi/descriptors.go).
-var JobKPIs = kpi.JobKPIs()
+// its job (metrics/kpi/descriptors.go); the scorecards job recomputes, in
+// its own groupings, the KPIs that split by team, agent or priority.
+var JobKPIs = func() map[string][]string {
+	m := kpi.JobKPIs()
+	m[ScorecardsJob] = kpi.ScorecardKPIs()
+	return m
+}()
 
 // defaultKPI starts from the engine's defaults (kpi.Params.WithDefaults).
 func defaultKPI() KPI {
@@ -170,7 +182,7 @@ func (c *Config) validateKPI() []error {
 		j := c.KPI.Jobs[name]
 		field := "kpi.jobs." + name
 		if _, ok := JobKPIs[name]; !ok && name != CompareJob {
-			bad(field, "unknown job (known: sla_now, tickets, satisfaction, retention, compare)")
+			bad(field, "unknown job (known: sla_now, tickets, satisfaction, retention, scorecards, compare)")
 			continue
 		}
 		if j.Schedule == "" {
