@@ -350,29 +350,20 @@ func checkArithmetic(t *testing.T, r kpi.Row) {
 	}
 }
 
-// additive are the fields that add up from branches to the fleet.
-var additive = map[string][]string{
-	kpi.NPS:           {"responses", "promoters", "passives", "detractors"},
-	kpi.CSAT:          {"responses", "satisfied"},
-	kpi.CES:           {"responses"},
-	kpi.FirstResponse: {"count"},
-	kpi.NextResponse:  {"count"},
-	kpi.Resolution:    {"count"},
-	kpi.Reopen:        {"resolved", "reopened"},
-	kpi.FCR:           {"resolved", "fcr"},
-	kpi.Volume:        {"opened", "self_service"},
-	kpi.SLA:           {"met", "breached", "pending"},
-	kpi.SLANow:        {"open", "breaching", "at_risk", "paused"},
-	kpi.SLADecisions:  {"met", "breached"},
-	kpi.Complaints:    {"complaints", "tickets_opened"},
-	kpi.Retention:     {"previous", "current", "retained", "churned"},
-	kpi.Cohort:        {"size", "active"},
-	kpi.Punctuality:   {"started", "on_time", "never_started"},
-	kpi.PromiseKept:   {"promised", "kept"},
-	kpi.Pending:       {"tickets", "pending_now"},
-	kpi.Experience: {"bad_previous", "bad_retained", "good_previous", "good_retained",
-		"detractor", "sla_breached", "promise_broken", "appointment_late"},
-}
+// additive are the fields that add up from branches to the fleet: the
+// counts (Unit Count) of each KPI's descriptor, so that a new count field
+// is checked without a second list here.
+var additive = func() map[string][]string {
+	out := map[string][]string{}
+	for _, d := range kpi.Descriptors() {
+		for _, f := range d.Fields {
+			if f.Unit == kpi.Count {
+				out[d.Name] = append(out[d.Name], f.Name)
+			}
+		}
+	}
+	return out
+}()
 
 // checkFleetSums checks, wherever the fleet row and the rows of every branch
 // of the same group are all listed, that the fleet's counts are the sums.
