@@ -80,6 +80,7 @@ func TestBadConfigsNameTheField(t *testing.T) {
 		"leader_session.bad.yml":           "kpi.leader.session_timeout: must be between 6s and 30m",
 		"leader_topic.bad.yml":             "kpi.leader.topic: \"cx.events\" is an events topic",
 		"leader_group.bad.yml":             "kpi.leader.group_id: \"shared\" is the ingest group",
+		"bad_schedule.bad.yml":             "kpi.jobs.scorecards.schedule: schedule \"every tuesday\": bad cron expression",
 	}
 	files, err := filepath.Glob("testdata/*.bad.yml")
 	require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cxpulse/cxpulse/metrics/calendar"
 	"github.com/cxpulse/cxpulse/metrics/kpi"
+	"github.com/cxpulse/cxpulse/metrics/schedule"
 	"github.com/cxpulse/cxpulse/metrics/sla"
 )
 
@@ -187,6 +188,10 @@ func (c *Config) validateKPI() []error {
 		}
 		if j.Schedule == "" {
 			bad(field+".schedule", "must not be empty")
+		} else if _, err := schedule.Parse(j.Schedule); err != nil {
+			// the scheduler parses it too, but only once it runs, and
+			// without the field's name
+			bad(field+".schedule", "%v", err)
 		}
 		if j.Timeout <= 0 {
 			bad(field+".timeout", "must be positive, got %s", j.Timeout)
